@@ -1,0 +1,261 @@
+package dev.tessera.cpu;
+
+import dev.tessera.DType;
+import dev.tessera.Device;
+import dev.tessera.spi.Backend;
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.ReduceOp;
+import dev.tessera.spi.Storage;
+import dev.tessera.spi.UnaryOp;
+import dev.tessera.spi.View;
+import java.util.Arrays;
+
+/**
+ * The CPU backend: storage on the Java heap, elementwise and reduction kernels split over the
+ * shared {@link CpuPool}, matrix products through {@link Gemm} (Java Vector API, or EJML when the
+ * {@code jdk.incubator.vector} module is absent).
+ */
+public final class CpuBackend implements Backend {
+    /** The single instance; the CPU is one device. */
+    static final CpuBackend INSTANCE = new CpuBackend();
+    /** Products at least this large are split by Gemm itself; smaller ones are spread over the batch instead. */
+    private static final long LARGE_MATRIX_FLOPS = 2L * 128 * 128 * 128;
+
+    private CpuBackend() {
+    }
+
+    @Override
+    public Device device() {
+        return Device.cpu();
+    }
+
+    @Override
+    public String describe() {
+        return "cpu: " + CpuPool.pool().getParallelism() + " threads, matrix multiply via " + Gemm.implementation();
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int length) {
+        return dtype == DType.FLOAT32 ? CpuStorage.ofFloats(new float[length]) : CpuStorage.ofInts(new int[length]);
+    }
+
+    @Override
+    public Storage upload(float[] data) {
+        return CpuStorage.ofFloats(data.clone());
+    }
+
+    @Override
+    public Storage upload(int[] data) {
+        return CpuStorage.ofInts(data.clone());
+    }
+
+    @Override
+    public float[] readFloats(View src) {
+        float[] out = new float[src.numel()];
+        copy(src, new View(CpuStorage.ofFloats(out), src.shape(), contiguousStrides(src.shape()), 0));
+        return out;
+    }
+
+    @Override
+    public int[] readInts(View src) {
+        int[] out = new int[src.numel()];
+        copy(src, new View(CpuStorage.ofInts(out), src.shape(), contiguousStrides(src.shape()), 0));
+        return out;
+    }
+
+    private static int[] contiguousStrides(int[] shape) {
+        int[] strides = new int[shape.length];
+        int s = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = s;
+            s *= Math.max(shape[d], 1);
+        }
+        return strides;
+    }
+
+    @Override
+    public void fill(View out, float value) {
+        if (out.storage().dtype() == DType.INT32) {
+            int[] o = CpuStorage.ints(out.storage());
+            int v = (int) value;
+            run2(out, out, (offs, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    o[offs[1] + i * st[1]] = v;
+                }
+            });
+            return;
+        }
+        float[] o = CpuStorage.floats(out.storage());
+        run2(out, out, (offs, st, n) -> {
+            if (st[1] == 1) {
+                Arrays.fill(o, offs[1], offs[1] + n, value);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    o[offs[1] + i * st[1]] = value;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void copy(View src, View out) {
+        DType from = src.storage().dtype();
+        DType to = out.storage().dtype();
+        if (from == DType.FLOAT32 && to == DType.FLOAT32) {
+            float[] s = CpuStorage.floats(src.storage());
+            float[] o = CpuStorage.floats(out.storage());
+            run2(src, out, (offs, st, n) -> {
+                if (st[0] == 1 && st[1] == 1) {
+                    System.arraycopy(s, offs[0], o, offs[1], n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        o[offs[1] + i * st[1]] = s[offs[0] + i * st[0]];
+                    }
+                }
+            });
+        } else if (from == DType.INT32 && to == DType.INT32) {
+            int[] s = CpuStorage.ints(src.storage());
+            int[] o = CpuStorage.ints(out.storage());
+            run2(src, out, (offs, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    o[offs[1] + i * st[1]] = s[offs[0] + i * st[0]];
+                }
+            });
+        } else if (from == DType.INT32) {
+            int[] s = CpuStorage.ints(src.storage());
+            float[] o = CpuStorage.floats(out.storage());
+            run2(src, out, (offs, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    o[offs[1] + i * st[1]] = s[offs[0] + i * st[0]];
+                }
+            });
+        } else {
+            float[] s = CpuStorage.floats(src.storage());
+            int[] o = CpuStorage.ints(out.storage());
+            run2(src, out, (offs, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    o[offs[1] + i * st[1]] = (int) s[offs[0] + i * st[0]];
+                }
+            });
+        }
+    }
+
+    private static void run2(View a, View out, StridedLoop.Row body) {
+        StridedLoop.run(out.shape(), new int[][] {a.strides(), out.strides()}, new int[] {a.offset(), out.offset()}, body);
+    }
+
+    @Override
+    public void unary(UnaryOp op, float param, View x, View out) {
+        float[] xs = CpuStorage.floats(x.storage());
+        float[] os = CpuStorage.floats(out.storage());
+        run2(x, out, (offs, st, n) -> UnaryKernels.row(op, param, xs, offs[0], st[0], os, offs[1], st[1], n));
+    }
+
+    @Override
+    public void binary(BinaryOp op, View a, View b, View out) {
+        int[][] strides = {a.strides(), b.strides(), out.strides()};
+        int[] offsets = {a.offset(), b.offset(), out.offset()};
+        if (out.storage().dtype() == DType.INT32) {
+            int[] as = CpuStorage.ints(a.storage());
+            int[] bs = CpuStorage.ints(b.storage());
+            int[] os = CpuStorage.ints(out.storage());
+            StridedLoop.run(out.shape(), strides, offsets, (offs, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    os[offs[2] + i * st[2]] = BinaryKernels.applyInt(op, as[offs[0] + i * st[0]], bs[offs[1] + i * st[1]]);
+                }
+            });
+            return;
+        }
+        float[] as = floatsOf(a);
+        float[] bs = floatsOf(b);
+        float[] os = CpuStorage.floats(out.storage());
+        StridedLoop.run(out.shape(), strides, offsets,
+                (offs, st, n) -> BinaryKernels.row(op, as, offs[0], st[0], bs, offs[1], st[1], os, offs[2], st[2], n));
+    }
+
+    /** The floats of a view's storage; an INT32 storage is converted whole, keeping its layout. */
+    private static float[] floatsOf(View v) {
+        if (v.storage().dtype() == DType.FLOAT32) {
+            return CpuStorage.floats(v.storage());
+        }
+        int[] ints = CpuStorage.ints(v.storage());
+        float[] f = new float[ints.length];
+        for (int i = 0; i < ints.length; i++) {
+            f[i] = ints[i];
+        }
+        return f;
+    }
+
+    @Override
+    public void where(View cond, View a, View b, View out) {
+        float[] cs = floatsOf(cond);
+        float[] as = CpuStorage.floats(a.storage());
+        float[] bs = CpuStorage.floats(b.storage());
+        float[] os = CpuStorage.floats(out.storage());
+        StridedLoop.run(out.shape(), new int[][] {cond.strides(), a.strides(), b.strides(), out.strides()},
+                new int[] {cond.offset(), a.offset(), b.offset(), out.offset()}, (offs, st, n) -> {
+                    for (int i = 0; i < n; i++) {
+                        os[offs[3] + i * st[3]] = cs[offs[0] + i * st[0]] != 0f ? as[offs[1] + i * st[1]] : bs[offs[2] + i * st[2]];
+                    }
+                });
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Storage x, int xOffset, int outer, int n, int inner, Storage out, int outOffset) {
+        if (x.dtype() == DType.INT32) {
+            ReduceKernels.reduceInts(op, CpuStorage.ints(x), xOffset, outer, n, inner, CpuStorage.ints(out), outOffset);
+            return;
+        }
+        boolean intOut = out.dtype() == DType.INT32;
+        ReduceKernels.reduce(op, CpuStorage.floats(x), xOffset, outer, n, inner,
+                intOut ? null : CpuStorage.floats(out), intOut ? CpuStorage.ints(out) : null, outOffset);
+    }
+
+    @Override
+    public void softmax(Storage x, int xOffset, int outer, int n, int inner, Storage out, int outOffset, boolean log) {
+        ReduceKernels.softmax(CpuStorage.floats(x), xOffset, outer, n, inner, CpuStorage.floats(out), outOffset, log);
+    }
+
+    @Override
+    public void matmul(View a, View b, View c, boolean accumulate) {
+        int batch = c.shape()[0];
+        int m = c.shape()[1];
+        int n = c.shape()[2];
+        int k = a.shape()[2];
+        float[] as = CpuStorage.floats(a.storage());
+        float[] bs = CpuStorage.floats(b.storage());
+        float[] cs = CpuStorage.floats(c.storage());
+        // Row-major when the column stride is 1, else column-major (core guarantees one of the two).
+        boolean transA = a.strides()[2] != 1;
+        boolean transB = b.strides()[2] != 1;
+        int lda = transA ? a.strides()[2] : a.strides()[1];
+        int ldb = transB ? b.strides()[2] : b.strides()[1];
+        float beta = accumulate ? 1f : 0f;
+        long flopsPerMatrix = 2L * m * n * k;
+        if (batch == 1 || flopsPerMatrix >= LARGE_MATRIX_FLOPS) {
+            // Large matrices: Gemm itself spreads each product over the pool.
+            for (int i = 0; i < batch; i++) {
+                Gemm.sgemm(transA, transB, m, n, k, 1f, as, a.offset() + i * a.strides()[0], lda,
+                        bs, b.offset() + i * b.strides()[0], ldb, beta, cs, c.offset() + i * c.strides()[0], n);
+            }
+        } else {
+            // Many small matrices (attention heads): one product per task.
+            CpuPool.parallelFor(batch, 1, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    Gemm.sgemm(transA, transB, m, n, k, 1f, as, a.offset() + i * a.strides()[0], lda,
+                            bs, b.offset() + i * b.strides()[0], ldb, beta, cs, c.offset() + i * c.strides()[0], n);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void gather(View x, int axis, View index, View out) {
+        IndexKernels.gather(x, axis, index, out);
+    }
+
+    @Override
+    public void scatterAdd(View src, int axis, View index, View out) {
+        IndexKernels.scatterAdd(src, axis, index, out);
+    }
+}

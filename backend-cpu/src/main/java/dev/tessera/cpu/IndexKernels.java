@@ -1,0 +1,60 @@
+package dev.tessera.cpu;
+
+import dev.tessera.spi.View;
+
+/** Gather and scatter-add along one axis over strided views, with bounds-checked indices. */
+final class IndexKernels {
+    private IndexKernels() {
+    }
+
+    /** {@code out[p] = x[p with p[axis] replaced by index[p]]} for every position p of out. */
+    static void gather(View x, int axis, View index, View out) {
+        float[] xs = CpuStorage.floats(x.storage());
+        int[] is = CpuStorage.ints(index.storage());
+        float[] os = CpuStorage.floats(out.storage());
+        int size = x.shape()[axis];
+        int axisStride = x.strides()[axis];
+        // x's stride along `axis` is removed here (set to 0) and applied per element from the index.
+        int[] xStrides = x.strides().clone();
+        xStrides[axis] = 0;
+        StridedLoop.run(out.shape(), new int[][] {xStrides, index.strides(), out.strides()},
+                new int[] {x.offset(), index.offset(), out.offset()}, (offs, st, n) -> {
+                    for (int i = 0; i < n; i++) {
+                        int k = is[offs[1] + i * st[1]];
+                        if (k < 0 || k >= size) {
+                            throw outOfRange("gather", k, axis, size);
+                        }
+                        os[offs[2] + i * st[2]] = xs[offs[0] + i * st[0] + k * axisStride];
+                    }
+                });
+    }
+
+    /** {@code out[p with p[axis] replaced by index[p]] += src[p]} for every position p of src; single-threaded (indices may repeat). */
+    static void scatterAdd(View src, int axis, View index, View out) {
+        float[] ss = CpuStorage.floats(src.storage());
+        int[] is = CpuStorage.ints(index.storage());
+        float[] os = CpuStorage.floats(out.storage());
+        int size = out.shape()[axis];
+        int axisStride = out.strides()[axis];
+        int[] outStrides = out.strides().clone();
+        outStrides[axis] = 0;
+        int[] shape = src.shape();
+        int[][] strides = {src.strides(), index.strides(), outStrides};
+        int[] offsets = {src.offset(), index.offset(), out.offset()};
+        // Serial on purpose: two source elements may target the same output element.
+        StridedLoop.runSerial(shape, strides, offsets, (offs, st, n) -> {
+            for (int i = 0; i < n; i++) {
+                int k = is[offs[1] + i * st[1]];
+                if (k < 0 || k >= size) {
+                    throw outOfRange("scatterAdd", k, axis, size);
+                }
+                os[offs[2] + i * st[2] + k * axisStride] += ss[offs[0] + i * st[0]];
+            }
+        });
+    }
+
+    private static IllegalArgumentException outOfRange(String op, int index, int axis, int size) {
+        return new IllegalArgumentException(op + ": index " + index + " is out of range for dimension " + axis
+                + " of size " + size);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.tessera.cpu;
+
+import dev.tessera.spi.UnaryOp;
+
+/** Elementwise functions of one argument on float arrays; formulas as documented in {@link UnaryOp}. */
+final class UnaryKernels {
+    private static final double INV_SQRT2 = 0.7071067811865476;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+
+    private UnaryKernels() {
+    }
+
+    /** {@code out[oo + i*os] = op(x[xo + i*xs], p)} for {@code i < n}. */
+    static void row(UnaryOp op, float p, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
+        if (xs == 1 && os == 1) {
+            if (contiguous(op, p, x, xo, out, oo, n)) {
+                return;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            out[oo + i * os] = apply(op, p, x[xo + i * xs]);
+        }
+    }
+
+    /** Tight loops the JIT can vectorise for the most frequent ops; false if {@code op} has none. */
+    private static boolean contiguous(UnaryOp op, float p, float[] x, int xo, float[] out, int oo, int n) {
+        switch (op) {
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = Math.max(x[xo + i], 0f);
+                }
+            }
+            case STEP -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = x[xo + i] > 0f ? 1f : 0f;
+                }
+            }
+            case NEG -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = -x[xo + i];
+                }
+            }
+            case ADD_SCALAR -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = x[xo + i] + p;
+                }
+            }
+            case MUL_SCALAR -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = x[xo + i] * p;
+                }
+            }
+            case RSUB_SCALAR -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = p - x[xo + i];
+                }
+            }
+            case ABS -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = Math.abs(x[xo + i]);
+                }
+            }
+            case SQRT -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = (float) Math.sqrt(x[xo + i]);
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One element of {@code op}. */
+    static float apply(UnaryOp op, float p, float v) {
+        return switch (op) {
+            case NEG -> -v;
+            case ABS -> Math.abs(v);
+            case SIGN -> Math.signum(v);
+            case EXP -> (float) Math.exp(v);
+            case LOG -> (float) Math.log(v);
+            case SQRT -> (float) Math.sqrt(v);
+            case RSQRT -> (float) (1.0 / Math.sqrt(v));
+            case RECIPROCAL -> 1f / v;
+            case SIN -> (float) Math.sin(v);
+            case COS -> (float) Math.cos(v);
+            case TANH -> (float) Math.tanh(v);
+            case SIGMOID -> sigmoid(v);
+            case SOFTPLUS -> (float) (Math.max(v, 0.0) + Math.log1p(Math.exp(-Math.abs((double) v))));
+            case RELU -> Math.max(v, 0f);
+            case STEP -> v > 0f ? 1f : 0f;
+            case LEAKY_RELU -> v > 0f ? v : p * v;
+            case ELU -> v > 0f ? v : (float) (p * Math.expm1(v));
+            case GELU -> (float) (v * 0.5 * (1.0 + erf(v * INV_SQRT2)));
+            case GELU_GRAD -> (float) (0.5 * (1.0 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * (double) v));
+            case ADD_SCALAR -> v + p;
+            case MUL_SCALAR -> v * p;
+            case RSUB_SCALAR -> p - v;
+            case RDIV_SCALAR -> p / v;
+            case POW_SCALAR -> p == 2f ? v * v : (float) Math.pow(v, p);
+            case CLAMP_MIN -> Float.isNaN(v) ? v : Math.max(v, p);
+            case CLAMP_MAX -> Float.isNaN(v) ? v : Math.min(v, p);
+        };
+    }
+
+    /** The logistic function without overflow: for negative v uses e^v / (1 + e^v). */
+    static float sigmoid(float v) {
+        if (v >= 0) {
+            return (float) (1.0 / (1.0 + Math.exp(-v)));
+        }
+        double e = Math.exp(v);
+        return (float) (e / (1.0 + e));
+    }
+
+    /**
+     * The error function to double precision (|error| < 1.2e-7 relative suffices for float; this
+     * uses the complementary-error Chebyshev fit from Numerical Recipes, |error| < 1.2e-7).
+     */
+    static double erf(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1.0 - ans : ans - 1.0;
+    }
+}

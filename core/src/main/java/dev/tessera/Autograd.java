@@ -1,0 +1,130 @@
+package dev.tessera;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Records ops on the tape and runs backward over it. */
+final class Autograd {
+    private Autograd() {
+    }
+
+    /**
+     * Attaches a backward rule to {@code out} when grad mode is on and an input requires grad;
+     * returns {@code out}.
+     */
+    static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
+        if (!GradMode.isEnabled()) {
+            return out;
+        }
+        for (Tensor in : inputs) {
+            if (in != null && in.requiresGrad) {
+                out.gradFn = new Node(op, inputs, backward);
+                out.requiresGrad = true;
+                return out;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Back-propagates {@code grad} (shaped like {@code root}) through the tape; leaves that require
+     * grad get it added to their {@code grad}. Unless {@code retainGraph}, the tape is freed.
+     */
+    static void backward(Tensor root, Tensor grad, boolean retainGraph) {
+        if (!root.requiresGrad) {
+            throw new IllegalStateException("backward: the tensor does not require grad and has no grad_fn"
+                    + " (did you build it under Tensor.noGrad(), detach() it, or forget requiresGrad(true) on an input?)");
+        }
+        if (!Arrays.equals(grad.shape, root.shape)) {
+            throw new IllegalArgumentException("backward: gradient shape " + Shape.str(grad.shape)
+                    + " differs from the tensor's shape " + Shape.str(root.shape));
+        }
+        try (GradMode ignored = new GradMode(false)) {
+            if (root.gradFn == null) {
+                accumulateLeaf(root, grad);
+                return;
+            }
+            List<Node> order = topologicalOrder(root.gradFn);
+            Map<Node, Tensor> grads = new IdentityHashMap<>();
+            grads.put(root.gradFn, grad);
+            for (Node node : order) {
+                Tensor g = grads.remove(node);
+                if (g == null) {
+                    continue; // no gradient flowed here (all consumers were non-differentiable paths)
+                }
+                if (node.backward == null) {
+                    throw new IllegalStateException("backward: the graph through '" + node.op + "' was already freed by an"
+                            + " earlier backward(); call backward(grad, true) to keep it for a second pass");
+                }
+                Tensor[] inputs = node.inputs;
+                boolean[] needs = new boolean[inputs.length];
+                for (int i = 0; i < inputs.length; i++) {
+                    needs[i] = inputs[i] != null && inputs[i].requiresGrad;
+                }
+                Tensor[] inGrads = node.backward.apply(g, needs);
+                for (int i = 0; i < inputs.length; i++) {
+                    if (!needs[i] || inGrads[i] == null) {
+                        continue;
+                    }
+                    Tensor input = inputs[i];
+                    Tensor gi = inGrads[i];
+                    if (!Arrays.equals(gi.shape, input.shape)) {
+                        gi = Reductions.sumToShape(gi, input.shape); // undo broadcasting
+                    }
+                    if (input.gradFn != null) {
+                        Tensor prev = grads.get(input.gradFn);
+                        grads.put(input.gradFn, prev == null ? gi : Kernels.add(prev, gi));
+                    } else {
+                        accumulateLeaf(input, gi);
+                    }
+                }
+                if (!retainGraph) {
+                    node.release();
+                }
+            }
+        }
+    }
+
+    private static void accumulateLeaf(Tensor leaf, Tensor g) {
+        if (leaf.grad == null) {
+            // Always a private contiguous copy: the same gradient tensor may flow to several
+            // leaves, and optimizers or clipping may later modify a leaf's grad in place.
+            leaf.grad = Kernels.copyContiguous(g);
+        } else {
+            leaf.grad = Kernels.add(leaf.grad, g);
+        }
+    }
+
+    /** Returns the nodes reachable from {@code root}, each after every node that consumes it. */
+    private static List<Node> topologicalOrder(Node root) {
+        // Iterative post-order DFS (deep networks would overflow a recursive one), then reverse.
+        List<Node> post = new ArrayList<>();
+        Map<Node, Boolean> seen = new IdentityHashMap<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {root, 0});
+        seen.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Node node = (Node) frame[0];
+            int next = (Integer) frame[1];
+            Tensor[] inputs = node.inputs;
+            if (inputs != null && next < inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in != null && in.gradFn != null && !seen.containsKey(in.gradFn)) {
+                    seen.put(in.gradFn, Boolean.TRUE);
+                    stack.push(new Object[] {in.gradFn, 0});
+                }
+            } else {
+                stack.pop();
+                post.add(node);
+            }
+        }
+        java.util.Collections.reverse(post);
+        return post;
+    }
+}

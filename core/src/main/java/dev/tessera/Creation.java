@@ -1,0 +1,110 @@
+package dev.tessera;
+
+import dev.tessera.spi.Backend;
+
+/** Factories: tensors from host data, constants, ranges and random numbers; device and dtype moves. */
+final class Creation {
+    private Creation() {
+    }
+
+    static Backend cpu() {
+        return BackendRegistry.backend(Device.cpu());
+    }
+
+    private static int[] shapeFor(String op, int length, int[] shape) {
+        int[] s = shape.length == 0 ? new int[] {length} : shape.clone();
+        if (Shape.numel(s) != length) {
+            throw new IllegalArgumentException(op + ": " + length + " values cannot fill shape " + Shape.str(s)
+                    + " (" + Shape.numel(s) + " elements)");
+        }
+        return s;
+    }
+
+    /** A 1-D tensor of {@code data.length} values when {@code shape} is empty, else {@code data} in {@code shape}. */
+    static Tensor of(float[] data, int[] shape) {
+        return exact(data, shapeFor("Tensor.of", data.length, shape));
+    }
+
+    /** {@code data} in exactly {@code shape}, which may be 0-d; the caller has checked the sizes agree. */
+    static Tensor exact(float[] data, int[] shape) {
+        Backend b = cpu();
+        return new Tensor(b, b.upload(data), shape.clone(), Shape.contiguousStrides(shape), 0);
+    }
+
+    static Tensor ofInts(int[] data, int[] shape) {
+        int[] s = shapeFor("Tensor.ofInts", data.length, shape);
+        Backend b = cpu();
+        return new Tensor(b, b.upload(data), s, Shape.contiguousStrides(s), 0);
+    }
+
+    static Tensor full(float value, int[] shape) {
+        return full(cpu(), value, shape);
+    }
+
+    static Tensor full(Backend backend, float value, int[] shape) {
+        Tensor t = Kernels.empty(backend, DType.FLOAT32, shape);
+        if (value != 0f) {
+            backend.fill(t.view(), value);
+        }
+        return t;
+    }
+
+    static Tensor zerosLike(Tensor x) {
+        return Kernels.empty(x.backend, x.dtype, x.shape);
+    }
+
+    static Tensor arange(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("arange: n must be >= 0, got " + n);
+        }
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = i;
+        }
+        return of(data, new int[] {n});
+    }
+
+    static Tensor eye(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("eye: n must be >= 0, got " + n);
+        }
+        float[] data = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            data[i * n + i] = 1f;
+        }
+        return of(data, new int[] {n, n});
+    }
+
+    static Tensor rand(Generator g, int[] shape) {
+        float[] data = new float[Shape.numel(shape)];
+        g.fillUniform(data, 0f, 1f);
+        return exact(data, shape);
+    }
+
+    static Tensor randn(Generator g, int[] shape) {
+        float[] data = new float[Shape.numel(shape)];
+        g.fillNormal(data, 0f, 1f);
+        return exact(data, shape);
+    }
+
+    static Tensor toDevice(Tensor x, Device device) {
+        if (x.device().equals(device)) {
+            return x;
+        }
+        Backend target = BackendRegistry.backend(device);
+        Tensor out = x.dtype == DType.FLOAT32
+                ? new Tensor(target, target.upload(x.toFloatArray()), x.shape.clone(), Shape.contiguousStrides(x.shape), 0)
+                : new Tensor(target, target.upload(x.toIntArray()), x.shape.clone(), Shape.contiguousStrides(x.shape), 0);
+        Device from = x.device();
+        return Autograd.record(out, "to", (g, needs) -> new Tensor[] {g.to(from)}, x);
+    }
+
+    static Tensor toDType(Tensor x, DType type) {
+        if (x.dtype == type) {
+            return x;
+        }
+        Tensor out = Kernels.empty(x.backend, type, x.shape);
+        x.backend.copy(x.view(), out.view());
+        return out;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.tessera;
+
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.UnaryOp;
+
+/** Elementwise arithmetic with broadcasting: forward through the backend, backward as tensor ops. */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    /** {@code op(a, b)} with NumPy broadcasting; differentiable for ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM. */
+    static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        Tensor out = Kernels.binary(op, a, b);
+        if (out.dtype != DType.FLOAT32) {
+            return out; // integer arithmetic has no gradient
+        }
+        String name = op.name().toLowerCase(java.util.Locale.ROOT);
+        Node.Backward backward = switch (op) {
+            case ADD -> (g, needs) -> new Tensor[] {g, g};
+            case SUB -> (g, needs) -> new Tensor[] {g, needs[1] ? g.neg() : null};
+            case MUL -> (g, needs) -> new Tensor[] {needs[0] ? g.mul(b) : null, needs[1] ? g.mul(a) : null};
+            // d(a/b)/db = -a/b^2 = -out/b
+            case DIV -> (g, needs) -> new Tensor[] {
+                needs[0] ? g.div(b) : null, needs[1] ? g.mul(out).div(b).neg() : null};
+            // d(a^b)/da = b*a^(b-1); d(a^b)/db = a^b * ln a
+            case POW -> (g, needs) -> new Tensor[] {
+                needs[0] ? g.mul(b).mul(a.pow(b.sub(1f))) : null, needs[1] ? g.mul(out).mul(a.log()) : null};
+            case MAXIMUM, MINIMUM -> (g, needs) -> {
+                // The larger (smaller) input takes the gradient; ties split it evenly, as PyTorch does.
+                Tensor wins = op == BinaryOp.MAXIMUM ? a.gt(b) : a.lt(b);
+                Tensor share = wins.add(a.eq(b).mul(0.5f));
+                return new Tensor[] {needs[0] ? g.mul(share) : null, needs[1] ? g.mul(share.rsub(1f)) : null};
+            };
+            default -> throw new IllegalArgumentException(name + ": comparisons are not differentiable; use compare");
+        };
+        return Autograd.record(out, name, backward, a, b);
+    }
+
+    /** A comparison with broadcasting; 0/1 FLOAT32, never recorded. */
+    static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
+        return Kernels.binary(op, a, b);
+    }
+
+    static Tensor compare(BinaryOp op, Tensor a, float value) {
+        return Kernels.binary(op, a, Creation.full(a.backend, value, new int[0]));
+    }
+
+    /** A one-argument op; see {@link UnaryOp} for the formulas. */
+    static Tensor unary(UnaryOp op, Tensor x) {
+        Tensor out = Kernels.unary(op, 0f, x);
+        Node.Backward backward = switch (op) {
+            case NEG -> (g, needs) -> new Tensor[] {g.neg()};
+            case EXP -> (g, needs) -> new Tensor[] {g.mul(out)};
+            case LOG -> (g, needs) -> new Tensor[] {g.div(x)};
+            case SQRT -> (g, needs) -> new Tensor[] {g.div(out).mul(0.5f)};
+            case RSQRT -> (g, needs) -> new Tensor[] {g.mul(out.pow(3f)).mul(-0.5f)};
+            case RECIPROCAL -> (g, needs) -> new Tensor[] {g.mul(out.square()).neg()};
+            case ABS -> (g, needs) -> new Tensor[] {g.mul(x.sign())};
+            case SIGN -> (g, needs) -> new Tensor[] {g.zerosLike()};
+            case SIN -> (g, needs) -> new Tensor[] {g.mul(x.cos())};
+            case COS -> (g, needs) -> new Tensor[] {g.mul(x.sin()).neg()};
+            default -> throw new IllegalArgumentException("unary: " + op + " is applied through Activations");
+        };
+        return Autograd.record(out, op.name().toLowerCase(java.util.Locale.ROOT), backward, x);
+    }
+
+    static Tensor addScalar(Tensor x, float value) {
+        Tensor out = Kernels.unary(UnaryOp.ADD_SCALAR, value, x);
+        return Autograd.record(out, "add", (g, needs) -> new Tensor[] {g}, x);
+    }
+
+    static Tensor rsubScalar(Tensor x, float value) {
+        Tensor out = Kernels.unary(UnaryOp.RSUB_SCALAR, value, x);
+        return Autograd.record(out, "rsub", (g, needs) -> new Tensor[] {g.neg()}, x);
+    }
+
+    static Tensor mulScalar(Tensor x, float value) {
+        Tensor out = Kernels.unary(UnaryOp.MUL_SCALAR, value, x);
+        return Autograd.record(out, "mul", (g, needs) -> new Tensor[] {g.mul(value)}, x);
+    }
+
+    static Tensor powScalar(Tensor x, float exponent) {
+        Tensor out = Kernels.unary(UnaryOp.POW_SCALAR, exponent, x);
+        // d(x^p)/dx = p * x^(p-1)
+        return Autograd.record(out, "pow", (g, needs) -> new Tensor[] {
+            exponent == 2f ? g.mul(x).mul(2f) : g.mul(x.pow(exponent - 1f)).mul(exponent)}, x);
+    }
+
+    static Tensor clamp(Tensor x, float min, float max) {
+        if (min > max) {
+            throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        }
+        Tensor out = Kernels.unary(UnaryOp.CLAMP_MAX, max, Kernels.unary(UnaryOp.CLAMP_MIN, min, x));
+        // The gradient passes where min <= x <= max, as in PyTorch.
+        return Autograd.record(out, "clamp", (g, needs) -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))}, x);
+    }
+
+    static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Tensor out = Kernels.where(cond, a, b);
+        return Autograd.record(out, "where", (g, needs) -> {
+            Tensor zero = Creation.full(g.backend, 0f, new int[0]);
+            return new Tensor[] {null, needs[1] ? Kernels.where(cond, g, zero) : null,
+                needs[2] ? Kernels.where(cond, zero, g) : null};
+        }, cond, a, b);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.tessera;
+
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.UnaryOp;
+
+/**
+ * Ops that overwrite a tensor's elements. They are not recorded by autograd, so they are refused
+ * on a tensor that requires grad while grad mode is on (optimizers run under {@link Tensor#noGrad()}).
+ */
+final class InPlace {
+    private InPlace() {
+    }
+
+    private static void requireWritable(String op, Tensor t) {
+        if (t.requiresGrad && GradMode.isEnabled()) {
+            throw new IllegalStateException(op + ": a tensor that requires grad cannot be modified in place while"
+                    + " autograd records; wrap the update in try (var ng = Tensor.noGrad()) { ... }");
+        }
+        for (int d = 0; d < t.dim(); d++) {
+            if (t.strides[d] == 0 && t.shape[d] > 1) {
+                throw new IllegalArgumentException(op + ": cannot write to an expanded view (shape " + Shape.str(t.shape)
+                        + ", stride 0 at dimension " + d + ") whose elements share memory; make it contiguous() first");
+            }
+        }
+    }
+
+    private static void requireBroadcastsTo(String op, Tensor target, Tensor src) {
+        Kernels.requireSameDevice(op, target, src);
+        int[] shape = Shape.broadcast(op, target.shape, src.shape);
+        if (!java.util.Arrays.equals(shape, target.shape)) {
+            throw new IllegalArgumentException(op + ": source of shape " + Shape.str(src.shape)
+                    + " does not broadcast to the target shape " + Shape.str(target.shape));
+        }
+    }
+
+    static Tensor copyFrom(Tensor target, Tensor src) {
+        requireWritable("copyFrom", target);
+        requireBroadcastsTo("copyFrom", target, src);
+        target.backend.copy(Kernels.expandedView(src, target.shape), target.view());
+        return target;
+    }
+
+    static Tensor fill(Tensor target, float value) {
+        requireWritable("fill", target);
+        target.backend.fill(target.view(), value);
+        return target;
+    }
+
+    static Tensor binary(BinaryOp op, Tensor target, Tensor other) {
+        String name = op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace";
+        requireWritable(name, target);
+        requireBroadcastsTo(name, target, other);
+        requireFloat(name, target);
+        target.backend.binary(op, target.view(), Kernels.expandedView(other, target.shape), target.view());
+        return target;
+    }
+
+    static Tensor unary(UnaryOp op, float param, Tensor target) {
+        String name = op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace";
+        requireWritable(name, target);
+        requireFloat(name, target);
+        target.backend.unary(op, param, target.view(), target.view());
+        return target;
+    }
+
+    private static void requireFloat(String op, Tensor t) {
+        if (t.dtype != DType.FLOAT32) {
+            throw new IllegalArgumentException(op + ": needs a FLOAT32 target, got " + t.dtype);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.tessera;
+
+import dev.tessera.spi.View;
+
+/** Matrix products with PyTorch's {@code matmul} rules. */
+final class LinearAlgebra {
+    private LinearAlgebra() {
+    }
+
+    static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dim() == 0 || b.dim() == 0) {
+            throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes "
+                    + Shape.str(a.shape) + " and " + Shape.str(b.shape));
+        }
+        Kernels.requireSameDevice("matmul", a, b);
+        if (a.dtype != DType.FLOAT32 || b.dtype != DType.FLOAT32) {
+            throw new IllegalArgumentException("matmul: needs FLOAT32 operands, got " + a.dtype + " and " + b.dtype);
+        }
+        Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+        Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+        int k = a2.shape[a2.dim() - 1];
+        if (k != b2.shape[b2.dim() - 2]) {
+            throw new IllegalArgumentException("matmul: " + Shape.str(a.shape) + " x " + Shape.str(b.shape)
+                    + ": inner dimensions " + k + " and " + b2.shape[b2.dim() - 2] + " differ");
+        }
+        Tensor out;
+        if (a2.dim() == 2 && b2.dim() == 2) {
+            out = mm(a2, b2);
+        } else if (b2.dim() == 2) {
+            // [..., m, k] x [k, n]: fold the batch into the rows and run one large product.
+            int[] outShape = a2.shape.clone();
+            outShape[outShape.length - 1] = b2.shape[1];
+            out = mm(a2.reshape(-1, k), b2).reshape(outShape);
+        } else {
+            int[] batchA = java.util.Arrays.copyOf(a2.shape, a2.dim() - 2);
+            int[] batchB = java.util.Arrays.copyOf(b2.shape, b2.dim() - 2);
+            int[] batch = Shape.broadcast("matmul", batchA, batchB);
+            int count = Shape.numel(batch);
+            int m = a2.shape[a2.dim() - 2];
+            int n = b2.shape[b2.dim() - 1];
+            Tensor a3 = a2.expand(concat(batch, m, k)).reshape(count, m, k);
+            Tensor b3 = b2.expand(concat(batch, k, n)).reshape(count, k, n);
+            out = mm(a3, b3).reshape(concat(batch, m, n));
+        }
+        if (a.dim() == 1) {
+            out = out.squeeze(out.dim() - 2);
+        }
+        if (b.dim() == 1) {
+            out = out.squeeze(out.dim() - 1);
+        }
+        return out;
+    }
+
+    private static int[] concat(int[] batch, int r, int c) {
+        int[] s = java.util.Arrays.copyOf(batch, batch.length + 2);
+        s[batch.length] = r;
+        s[batch.length + 1] = c;
+        return s;
+    }
+
+    /** {@code a x b} for two matrices, or two stacks {@code [B, m, k] x [B, k, n]}; differentiable. */
+    static Tensor mm(Tensor a, Tensor b) {
+        boolean batched = a.dim() == 3;
+        int batch = batched ? a.shape[0] : 1;
+        int m = a.shape[a.dim() - 2];
+        int n = b.shape[b.dim() - 1];
+        Tensor out = Kernels.empty(a.backend, DType.FLOAT32, batched ? new int[] {batch, m, n} : new int[] {m, n});
+        View cv = new View(out.storage, new int[] {batch, m, n}, new int[] {m * n, n, 1}, 0);
+        a.backend.matmul(matrixView(a), matrixView(b), cv, false);
+        return Autograd.record(out, "matmul", (g, needs) -> new Tensor[] {
+            needs[0] ? mm(g, b.transpose(-1, -2)) : null,
+            needs[1] ? mm(a.transpose(-1, -2), g) : null}, a, b);
+    }
+
+    /**
+     * A 3-D view {@code [batch, rows, cols]} of a matrix or stack of matrices in which each matrix
+     * is row-major (column stride 1) or column-major (row stride 1), copying only when neither.
+     * Strides of size-1 dimensions are normalised, since any value is valid for them.
+     */
+    private static View matrixView(Tensor t) {
+        Tensor c = t;
+        int rs = t.strides[t.dim() - 2];
+        int cs = t.strides[t.dim() - 1];
+        int rows = t.shape[t.dim() - 2];
+        int cols = t.shape[t.dim() - 1];
+        if (cols == 1) {
+            cs = 1;
+        }
+        if (rows == 1) {
+            rs = cs == 1 ? cols : 1;
+        }
+        // Either layout needs a leading dimension covering a whole row (or column); a broadcast
+        // (stride 0) or overlapping matrix is copied.
+        boolean rowMajor = cs == 1 && (rs >= cols || rows == 1);
+        boolean colMajor = rs == 1 && (cs >= rows || cols == 1);
+        if (!rowMajor && !colMajor) {
+            c = Kernels.copyContiguous(t);
+            rs = cols;
+            cs = 1;
+        }
+        boolean batched = c.dim() == 3;
+        int batchStride = batched ? c.strides[0] : 0;
+        return new View(c.storage, new int[] {batched ? c.shape[0] : 1, rows, cols}, new int[] {batchStride, rs, cs}, c.offset);
+    }
+}

@@ -1,0 +1,774 @@
+package dev.tessera;
+
+import dev.tessera.spi.Backend;
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.Storage;
+import dev.tessera.spi.UnaryOp;
+import dev.tessera.spi.View;
+import java.util.List;
+
+/**
+ * An n-dimensional array of {@link DType#FLOAT32} or {@link DType#INT32} on a {@link Device},
+ * with define-by-run automatic differentiation.
+ *
+ * <p>A tensor is a strided window (shape, strides, offset) onto a storage; views made by {@link
+ * #reshape}, {@link #transpose}, {@link #permute}, {@link #slice}, {@link #expand} and friends
+ * share the storage and copy nothing. Ops never modify their inputs and return new tensors,
+ * except the methods named {@code ...InPlace}, {@link #copyFrom} and {@link #fill}, which modify
+ * this tensor and are not recorded by autograd.
+ *
+ * <p>When an input {@link #requiresGrad()} and grad mode is on (see {@link #noGrad()}), each op
+ * records how to differentiate itself; {@link #backward()} then fills {@link #grad()} of every
+ * leaf that requires grad. Grad mode is per thread.
+ *
+ * <p>This class is a thin facade: the ops live in small package-private classes grouped by kind
+ * ({@code Elementwise}, {@code Activations}, {@code Reductions}, {@code Views}, {@code Joining},
+ * {@code LinearAlgebra}, {@code Indexing}), each holding an op's forward and backward side by side.
+ */
+public final class Tensor {
+    final Backend backend;
+    final Storage storage;
+    final int[] shape;
+    final int[] strides;
+    final int offset;
+    final DType dtype;
+
+    boolean requiresGrad;
+    Tensor grad;
+    Node gradFn;
+
+    Tensor(Backend backend, Storage storage, int[] shape, int[] strides, int offset) {
+        this.backend = backend;
+        this.storage = storage;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+        this.dtype = storage.dtype();
+    }
+
+    /** Returns the strided view the backend primitives operate on. */
+    View view() {
+        return new View(storage, shape, strides, offset);
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /**
+     * Returns a FLOAT32 CPU tensor holding a copy of {@code data} with the given shape; with no
+     * shape, a 1-D tensor of {@code data.length} elements.
+     *
+     * @throws IllegalArgumentException if the shape does not hold exactly {@code data.length} elements
+     */
+    public static Tensor of(float[] data, int... shape) {
+        return Creation.of(data, shape);
+    }
+
+    /** Returns a 0-d FLOAT32 CPU tensor holding {@code value}. */
+    public static Tensor scalar(float value) {
+        return Creation.exact(new float[] {value}, new int[0]);
+    }
+
+    /** Returns an INT32 CPU tensor holding a copy of {@code data}, e.g. class labels. */
+    public static Tensor ofInts(int[] data, int... shape) {
+        return Creation.ofInts(data, shape);
+    }
+
+    /** Returns a FLOAT32 CPU tensor of zeros. */
+    public static Tensor zeros(int... shape) {
+        return Creation.full(0f, shape);
+    }
+
+    /** Returns a FLOAT32 CPU tensor of ones. */
+    public static Tensor ones(int... shape) {
+        return Creation.full(1f, shape);
+    }
+
+    /** Returns a FLOAT32 CPU tensor with every element {@code value}. */
+    public static Tensor full(float value, int... shape) {
+        return Creation.full(value, shape);
+    }
+
+    /** Returns the FLOAT32 vector {@code [0, 1, ..., n-1]}. */
+    public static Tensor arange(int n) {
+        return Creation.arange(n);
+    }
+
+    /** Returns the {@code n x n} FLOAT32 identity matrix. */
+    public static Tensor eye(int n) {
+        return Creation.eye(n);
+    }
+
+    /** Returns a FLOAT32 tensor of uniform values in {@code [0, 1)} drawn from {@code g} (advances it). */
+    public static Tensor rand(Generator g, int... shape) {
+        return Creation.rand(g, shape);
+    }
+
+    /** Returns a FLOAT32 tensor of standard normal values drawn from {@code g} (advances it). */
+    public static Tensor randn(Generator g, int... shape) {
+        return Creation.randn(g, shape);
+    }
+
+    /** Returns a tensor of zeros with this tensor's shape, dtype and device. */
+    public Tensor zerosLike() {
+        return Creation.zerosLike(this);
+    }
+
+    /** Returns a tensor of ones with this tensor's shape and device (FLOAT32). */
+    public Tensor onesLike() {
+        return Creation.full(this.backend, 1f, shape);
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    /** Returns a copy of the shape. */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** Returns a copy of the strides, in elements. */
+    public int[] strides() {
+        return strides.clone();
+    }
+
+    /** Returns the number of dimensions (0 for a scalar). */
+    public int dim() {
+        return shape.length;
+    }
+
+    /** Returns the size of dimension {@code d}; negative {@code d} counts from the end. */
+    public int size(int d) {
+        return shape[Shape.normalizeDim("size", d, shape.length)];
+    }
+
+    /** Returns the number of elements. */
+    public long numel() {
+        return Shape.numel(shape);
+    }
+
+    /** Returns the element type. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** Returns the device the data lives on. */
+    public Device device() {
+        return backend.device();
+    }
+
+    /** Returns true when the elements are dense and in row-major order. */
+    public boolean isContiguous() {
+        return view().isContiguous();
+    }
+
+    // ---------------------------------------------------------------- reading data
+
+    /** Returns the elements in row-major order as a new float array (INT32 is converted). */
+    public float[] toFloatArray() {
+        return backend.readFloats(view());
+    }
+
+    /** Returns the elements in row-major order as a new int array (FLOAT32 is truncated toward 0). */
+    public int[] toIntArray() {
+        return backend.readInts(view());
+    }
+
+    /**
+     * Returns the only element as a float.
+     *
+     * @throws IllegalArgumentException if the tensor does not have exactly one element
+     */
+    public float item() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("item: tensor of shape " + Shape.str(shape)
+                    + " has " + numel() + " elements; item() needs exactly one");
+        }
+        return toFloatArray()[0];
+    }
+
+    /** Returns the element at {@code index} (one index per dimension) as a float. */
+    public float get(int... index) {
+        return Views.element(this, index).item();
+    }
+
+    // ---------------------------------------------------------------- arithmetic
+
+    /** Returns {@code this + other} with broadcasting. */
+    public Tensor add(Tensor other) {
+        return Elementwise.binary(BinaryOp.ADD, this, other);
+    }
+
+    /** Returns {@code this + value}. */
+    public Tensor add(float value) {
+        return Elementwise.addScalar(this, value);
+    }
+
+    /** Returns {@code this - other} with broadcasting. */
+    public Tensor sub(Tensor other) {
+        return Elementwise.binary(BinaryOp.SUB, this, other);
+    }
+
+    /** Returns {@code this - value}. */
+    public Tensor sub(float value) {
+        return Elementwise.addScalar(this, -value);
+    }
+
+    /** Returns {@code value - this}. */
+    public Tensor rsub(float value) {
+        return Elementwise.rsubScalar(this, value);
+    }
+
+    /** Returns {@code this * other} elementwise with broadcasting. */
+    public Tensor mul(Tensor other) {
+        return Elementwise.binary(BinaryOp.MUL, this, other);
+    }
+
+    /** Returns {@code this * value}. */
+    public Tensor mul(float value) {
+        return Elementwise.mulScalar(this, value);
+    }
+
+    /** Returns {@code this / other} elementwise with broadcasting. */
+    public Tensor div(Tensor other) {
+        return Elementwise.binary(BinaryOp.DIV, this, other);
+    }
+
+    /** Returns {@code this / value} (computed as a multiplication by {@code 1 / value}). */
+    public Tensor div(float value) {
+        return Elementwise.mulScalar(this, 1f / value);
+    }
+
+    /** Returns {@code this ^ exponent} elementwise. */
+    public Tensor pow(float exponent) {
+        return Elementwise.powScalar(this, exponent);
+    }
+
+    /** Returns {@code this ^ exponent} elementwise with broadcasting. */
+    public Tensor pow(Tensor exponent) {
+        return Elementwise.binary(BinaryOp.POW, this, exponent);
+    }
+
+    /** Returns the elementwise maximum of this and {@code other} (broadcast). */
+    public Tensor maximum(Tensor other) {
+        return Elementwise.binary(BinaryOp.MAXIMUM, this, other);
+    }
+
+    /** Returns the elementwise minimum of this and {@code other} (broadcast). */
+    public Tensor minimum(Tensor other) {
+        return Elementwise.binary(BinaryOp.MINIMUM, this, other);
+    }
+
+    /** Returns this with every element limited to {@code [min, max]}. */
+    public Tensor clamp(float min, float max) {
+        return Elementwise.clamp(this, min, max);
+    }
+
+    /** Returns {@code -this}. */
+    public Tensor neg() {
+        return Elementwise.unary(UnaryOp.NEG, this);
+    }
+
+    /** Returns {@code e^this}. */
+    public Tensor exp() {
+        return Elementwise.unary(UnaryOp.EXP, this);
+    }
+
+    /** Returns the natural logarithm. */
+    public Tensor log() {
+        return Elementwise.unary(UnaryOp.LOG, this);
+    }
+
+    /** Returns the square root. */
+    public Tensor sqrt() {
+        return Elementwise.unary(UnaryOp.SQRT, this);
+    }
+
+    /** Returns {@code 1 / sqrt(this)}. */
+    public Tensor rsqrt() {
+        return Elementwise.unary(UnaryOp.RSQRT, this);
+    }
+
+    /** Returns {@code 1 / this}. */
+    public Tensor reciprocal() {
+        return Elementwise.unary(UnaryOp.RECIPROCAL, this);
+    }
+
+    /** Returns the absolute value. */
+    public Tensor abs() {
+        return Elementwise.unary(UnaryOp.ABS, this);
+    }
+
+    /** Returns -1, 0 or 1 by sign (its gradient is 0). */
+    public Tensor sign() {
+        return Elementwise.unary(UnaryOp.SIGN, this);
+    }
+
+    /** Returns {@code sin(this)}. */
+    public Tensor sin() {
+        return Elementwise.unary(UnaryOp.SIN, this);
+    }
+
+    /** Returns {@code cos(this)}. */
+    public Tensor cos() {
+        return Elementwise.unary(UnaryOp.COS, this);
+    }
+
+    /** Returns {@code this * this}. */
+    public Tensor square() {
+        return Elementwise.powScalar(this, 2f);
+    }
+
+    // ---------------------------------------------------------------- comparisons (not differentiable)
+
+    /** Returns 1 where {@code this == other} (broadcast), else 0, as FLOAT32. */
+    public Tensor eq(Tensor other) {
+        return Elementwise.compare(BinaryOp.EQ, this, other);
+    }
+
+    /** Returns 1 where {@code this == value}, else 0. */
+    public Tensor eq(float value) {
+        return Elementwise.compare(BinaryOp.EQ, this, value);
+    }
+
+    /** Returns 1 where {@code this != other} (broadcast), else 0. */
+    public Tensor ne(Tensor other) {
+        return Elementwise.compare(BinaryOp.NE, this, other);
+    }
+
+    /** Returns 1 where {@code this != value}, else 0. */
+    public Tensor ne(float value) {
+        return Elementwise.compare(BinaryOp.NE, this, value);
+    }
+
+    /** Returns 1 where {@code this < other} (broadcast), else 0. */
+    public Tensor lt(Tensor other) {
+        return Elementwise.compare(BinaryOp.LT, this, other);
+    }
+
+    /** Returns 1 where {@code this < value}, else 0. */
+    public Tensor lt(float value) {
+        return Elementwise.compare(BinaryOp.LT, this, value);
+    }
+
+    /** Returns 1 where {@code this <= other} (broadcast), else 0. */
+    public Tensor le(Tensor other) {
+        return Elementwise.compare(BinaryOp.LE, this, other);
+    }
+
+    /** Returns 1 where {@code this <= value}, else 0. */
+    public Tensor le(float value) {
+        return Elementwise.compare(BinaryOp.LE, this, value);
+    }
+
+    /** Returns 1 where {@code this > other} (broadcast), else 0. */
+    public Tensor gt(Tensor other) {
+        return Elementwise.compare(BinaryOp.GT, this, other);
+    }
+
+    /** Returns 1 where {@code this > value}, else 0. */
+    public Tensor gt(float value) {
+        return Elementwise.compare(BinaryOp.GT, this, value);
+    }
+
+    /** Returns 1 where {@code this >= other} (broadcast), else 0. */
+    public Tensor ge(Tensor other) {
+        return Elementwise.compare(BinaryOp.GE, this, other);
+    }
+
+    /** Returns 1 where {@code this >= value}, else 0. */
+    public Tensor ge(float value) {
+        return Elementwise.compare(BinaryOp.GE, this, value);
+    }
+
+    /**
+     * Returns {@code a} where {@code condition} is non-zero and {@code b} elsewhere, all three
+     * broadcast together; differentiable in {@code a} and {@code b}.
+     */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        return Elementwise.where(condition, a, b);
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /** Returns {@code max(this, 0)}. */
+    public Tensor relu() {
+        return Activations.relu(this);
+    }
+
+    /** Returns {@code 1 / (1 + e^-this)}. */
+    public Tensor sigmoid() {
+        return Activations.sigmoid(this);
+    }
+
+    /** Returns {@code tanh(this)}. */
+    public Tensor tanh() {
+        return Activations.tanh(this);
+    }
+
+    /** Returns {@code x > 0 ? x : alpha * x}. */
+    public Tensor leakyRelu(float alpha) {
+        return Activations.leakyRelu(this, alpha);
+    }
+
+    /** Returns {@code x > 0 ? x : alpha * (e^x - 1)}. */
+    public Tensor elu(float alpha) {
+        return Activations.elu(this, alpha);
+    }
+
+    /** Returns the exact (erf-based) GELU {@code x * Phi(x)}, as PyTorch's default. */
+    public Tensor gelu() {
+        return Activations.gelu(this);
+    }
+
+    /** Returns {@code ln(1 + e^x)}, stable for large |x|. */
+    public Tensor softplus() {
+        return Activations.softplus(this);
+    }
+
+    /** Returns the softmax along {@code dim}; finite for logits of any size. */
+    public Tensor softmax(int dim) {
+        return Activations.softmax(this, dim, false);
+    }
+
+    /** Returns the log of the softmax along {@code dim}, computed stably. */
+    public Tensor logSoftmax(int dim) {
+        return Activations.softmax(this, dim, true);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /** Returns the sum of all elements as a 0-d tensor. */
+    public Tensor sum() {
+        return Reductions.sumAll(this);
+    }
+
+    /** Returns the sum along {@code dim}, keeping it as size 1 when {@code keepDim}. */
+    public Tensor sum(int dim, boolean keepDim) {
+        return Reductions.sum(this, dim, keepDim);
+    }
+
+    /** Returns the mean of all elements as a 0-d tensor. */
+    public Tensor mean() {
+        return Reductions.meanAll(this);
+    }
+
+    /** Returns the mean along {@code dim}, keeping it as size 1 when {@code keepDim}. */
+    public Tensor mean(int dim, boolean keepDim) {
+        return Reductions.mean(this, dim, keepDim);
+    }
+
+    /**
+     * Returns the variance along {@code dim}; {@code unbiased} divides by {@code n - 1} instead of
+     * {@code n}.
+     */
+    public Tensor var(int dim, boolean keepDim, boolean unbiased) {
+        return Reductions.var(this, dim, keepDim, unbiased);
+    }
+
+    /** Returns the largest element as a 0-d tensor. */
+    public Tensor max() {
+        return Reductions.maxAll(this, true);
+    }
+
+    /** Returns the smallest element as a 0-d tensor. */
+    public Tensor min() {
+        return Reductions.maxAll(this, false);
+    }
+
+    /** Returns the maximum values along {@code dim}; the gradient flows to the first maximum. */
+    public Tensor max(int dim, boolean keepDim) {
+        return Reductions.max(this, dim, keepDim, true);
+    }
+
+    /** Returns the minimum values along {@code dim}; the gradient flows to the first minimum. */
+    public Tensor min(int dim, boolean keepDim) {
+        return Reductions.max(this, dim, keepDim, false);
+    }
+
+    /** Returns the INT32 index of the first maximum along {@code dim} (the dim is removed). */
+    public Tensor argmax(int dim) {
+        return Reductions.argmax(this, dim, false, true);
+    }
+
+    /** Returns the INT32 index of the first maximum along {@code dim}, kept as size 1 when {@code keepDim}. */
+    public Tensor argmax(int dim, boolean keepDim) {
+        return Reductions.argmax(this, dim, keepDim, true);
+    }
+
+    /** Returns the INT32 index of the first minimum along {@code dim} (the dim is removed). */
+    public Tensor argmin(int dim) {
+        return Reductions.argmax(this, dim, false, false);
+    }
+
+    // ---------------------------------------------------------------- shape and views
+
+    /**
+     * Returns a tensor with the same elements in a new shape; one size may be -1 (inferred). A view
+     * when the strides allow it, else a copy.
+     */
+    public Tensor reshape(int... newShape) {
+        return Views.reshape(this, newShape);
+    }
+
+    /** Returns this as a 1-D tensor. */
+    public Tensor flatten() {
+        return Views.flatten(this, 0, -1);
+    }
+
+    /** Returns this with dimensions {@code startDim..endDim} merged into one. */
+    public Tensor flatten(int startDim, int endDim) {
+        return Views.flatten(this, startDim, endDim);
+    }
+
+    /** Returns the transpose of a matrix (a view); a 0-d or 1-D tensor is returned as is. */
+    public Tensor t() {
+        return Views.t(this);
+    }
+
+    /** Returns a view with dimensions {@code d0} and {@code d1} swapped. */
+    public Tensor transpose(int d0, int d1) {
+        return Views.transpose(this, d0, d1);
+    }
+
+    /** Returns a view with the dimensions in the order {@code dims}. */
+    public Tensor permute(int... dims) {
+        return Views.permute(this, dims);
+    }
+
+    /** Returns a view with a size-1 dimension inserted at {@code dim}. */
+    public Tensor unsqueeze(int dim) {
+        return Views.unsqueeze(this, dim);
+    }
+
+    /** Returns a view without dimension {@code dim} if its size is 1, else this tensor. */
+    public Tensor squeeze(int dim) {
+        return Views.squeeze(this, dim);
+    }
+
+    /** Returns a view without any size-1 dimensions. */
+    public Tensor squeeze() {
+        return Views.squeezeAll(this);
+    }
+
+    /**
+     * Returns a view repeating size-1 dimensions to {@code newShape} (stride 0, no copy); -1 keeps
+     * a size; new leading dimensions may be added.
+     */
+    public Tensor expand(int... newShape) {
+        return Views.expand(this, newShape);
+    }
+
+    /** Returns the view of elements {@code start} (inclusive) to {@code end} (exclusive) along {@code dim}. */
+    public Tensor slice(int dim, int start, int end) {
+        return Views.slice(this, dim, start, end, 1);
+    }
+
+    /** Returns every {@code step}-th element from {@code start} to {@code end} along {@code dim}, as a view. */
+    public Tensor slice(int dim, int start, int end, int step) {
+        return Views.slice(this, dim, start, end, step);
+    }
+
+    /** Returns the view at position {@code index} along {@code dim}, with that dimension removed. */
+    public Tensor select(int dim, int index) {
+        return Views.select(this, dim, index);
+    }
+
+    /** Returns this if contiguous, else a row-major copy. */
+    public Tensor contiguous() {
+        return Views.contiguous(this);
+    }
+
+    /** Concatenates tensors of one shape except along {@code dim}. */
+    public static Tensor cat(List<Tensor> tensors, int dim) {
+        return Joining.cat(tensors, dim);
+    }
+
+    /** Stacks tensors of one shape along a new dimension {@code dim}. */
+    public static Tensor stack(List<Tensor> tensors, int dim) {
+        return Joining.stack(tensors, dim);
+    }
+
+    /** Splits into pieces of {@code size} along {@code dim} (the last may be smaller); views. */
+    public List<Tensor> split(int size, int dim) {
+        return Joining.split(this, size, dim);
+    }
+
+    /** Splits into {@code chunks} nearly equal pieces along {@code dim}; views. */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return Joining.chunk(this, chunks, dim);
+    }
+
+    // ---------------------------------------------------------------- indexing
+
+    /** Returns {@code out[...i...] = this[...index[...i...]...]} along {@code dim} (torch.gather). */
+    public Tensor gather(int dim, Tensor index) {
+        return Indexing.gather(this, dim, index);
+    }
+
+    /** Returns the entries at the INT32 positions {@code index} (1-D) along {@code dim}. */
+    public Tensor indexSelect(int dim, Tensor index) {
+        return Indexing.indexSelect(this, dim, index);
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /**
+     * Matrix product with PyTorch's rules: dot product for two vectors, matrix-vector,
+     * vector-matrix, matrix-matrix, and batched products with broadcast batch dimensions.
+     */
+    public Tensor matmul(Tensor other) {
+        return LinearAlgebra.matmul(this, other);
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /**
+     * Marks this tensor as a leaf whose gradient is wanted (or not); returns this.
+     *
+     * @throws IllegalArgumentException for an INT32 tensor, or for a non-leaf asked to stop requiring grad
+     */
+    public Tensor requiresGrad(boolean requires) {
+        if (requires && dtype != DType.FLOAT32) {
+            throw new IllegalArgumentException("requiresGrad: only FLOAT32 tensors can require grad, this one is " + dtype);
+        }
+        if (!requires && gradFn != null) {
+            throw new IllegalArgumentException("requiresGrad: this tensor is the result of '" + gradFn.op
+                    + "'; use detach() to get a tensor outside the graph");
+        }
+        this.requiresGrad = requires;
+        return this;
+    }
+
+    /** Returns true when gradients flow to or through this tensor. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Returns true for a tensor not produced by a recorded op. */
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** Returns the name of the op that produced this tensor, or null for a leaf. */
+    public String gradFnName() {
+        return gradFn == null ? null : gradFn.toString();
+    }
+
+    /** Returns the gradient accumulated by {@link #backward()} calls, or null if none yet. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Replaces the gradient (null clears it); modifies this tensor. */
+    public void setGrad(Tensor newGrad) {
+        if (newGrad != null && !java.util.Arrays.equals(newGrad.shape, shape)) {
+            throw new IllegalArgumentException("setGrad: gradient shape " + Shape.str(newGrad.shape)
+                    + " differs from the tensor's shape " + Shape.str(shape));
+        }
+        this.grad = newGrad;
+    }
+
+    /** Clears the gradient; modifies this tensor. */
+    public void zeroGrad() {
+        this.grad = null;
+    }
+
+    /**
+     * Back-propagates from this 0-d (or one-element) tensor; adds to {@link #grad()} of every leaf
+     * that requires grad and frees the graph.
+     */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("backward: called without a gradient on a tensor of shape "
+                    + Shape.str(shape) + "; pass backward(gradOutput) for non-scalar outputs");
+        }
+        Autograd.backward(this, Creation.full(backend, 1f, shape), false);
+    }
+
+    /** Back-propagates {@code gradOutput} (shaped like this tensor); frees the graph. */
+    public void backward(Tensor gradOutput) {
+        Autograd.backward(this, gradOutput, false);
+    }
+
+    /** Back-propagates {@code gradOutput}; keeps the graph for another backward when {@code retainGraph}. */
+    public void backward(Tensor gradOutput, boolean retainGraph) {
+        Autograd.backward(this, gradOutput, retainGraph);
+    }
+
+    /** Returns a tensor sharing this one's data but outside the graph (no grad). */
+    public Tensor detach() {
+        return new Tensor(backend, storage, shape, strides, offset);
+    }
+
+    /**
+     * Turns off recording on the current thread until the returned scope is closed:
+     * {@code try (var ng = Tensor.noGrad()) { ... }}.
+     */
+    public static GradMode noGrad() {
+        return new GradMode(false);
+    }
+
+    /** Turns recording back on inside a {@link #noGrad()} region until the returned scope is closed. */
+    public static GradMode enableGrad() {
+        return new GradMode(true);
+    }
+
+    // ---------------------------------------------------------------- in place (not recorded)
+
+    /** Copies {@code src} (broadcast to this shape) into this tensor; modifies and returns this. */
+    public Tensor copyFrom(Tensor src) {
+        return InPlace.copyFrom(this, src);
+    }
+
+    /** Sets every element to {@code value}; modifies and returns this. */
+    public Tensor fill(float value) {
+        return InPlace.fill(this, value);
+    }
+
+    /** {@code this += other} (broadcast); modifies and returns this. */
+    public Tensor addInPlace(Tensor other) {
+        return InPlace.binary(BinaryOp.ADD, this, other);
+    }
+
+    /** {@code this += alpha * other} (broadcast); modifies and returns this. */
+    public Tensor addInPlace(Tensor other, float alpha) {
+        return InPlace.binary(BinaryOp.ADD, this, alpha == 1f ? other : Kernels.unary(UnaryOp.MUL_SCALAR, alpha, other));
+    }
+
+    /** {@code this -= other} (broadcast); modifies and returns this. */
+    public Tensor subInPlace(Tensor other) {
+        return InPlace.binary(BinaryOp.SUB, this, other);
+    }
+
+    /** {@code this *= other} (broadcast); modifies and returns this. */
+    public Tensor mulInPlace(Tensor other) {
+        return InPlace.binary(BinaryOp.MUL, this, other);
+    }
+
+    /** {@code this *= value}; modifies and returns this. */
+    public Tensor mulInPlace(float value) {
+        return InPlace.unary(UnaryOp.MUL_SCALAR, value, this);
+    }
+
+    /** {@code this /= other} (broadcast); modifies and returns this. */
+    public Tensor divInPlace(Tensor other) {
+        return InPlace.binary(BinaryOp.DIV, this, other);
+    }
+
+    // ---------------------------------------------------------------- devices and types
+
+    /** Returns this tensor on {@code device} (this tensor itself if it is already there); differentiable. */
+    public Tensor to(Device device) {
+        return Creation.toDevice(this, device);
+    }
+
+    /** Returns this tensor converted to {@code type} (itself if already of that type); not differentiable to INT32. */
+    public Tensor to(DType type) {
+        return Creation.toDType(this, type);
+    }
+
+    /** Returns the elements formatted like PyTorch, abbreviated for large tensors. */
+    @Override
+    public String toString() {
+        return TensorFormat.format(this);
+    }
+}
