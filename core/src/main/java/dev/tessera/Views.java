@@ -265,13 +265,15 @@ final class Views {
         int e = Math.min(Math.max(end < 0 ? end + size : end, s), size);
         int[] shape = x.shape.clone();
         int[] strides = x.strides.clone();
-        shape[d] = (e - s + step - 1) / step;
-        strides[d] = x.strides[d] * step;
+        shape[d] = e == s ? 0 : (e - s - 1) / step + 1;
+        // With one element the stride is never used; keeping the old one avoids int overflow for huge steps.
+        strides[d] = shape[d] <= 1 ? x.strides[d] : x.strides[d] * step;
         Tensor out = Kernels.restride(x, shape, strides, x.offset + (shape[d] == 0 ? 0 : s * x.strides[d]));
         int[] inShape = x.shape;
         return record(out, "slice", x, (g, needs) -> {
             Tensor full = Kernels.empty(g.backend, g.dtype, inShape);
-            g.backend.copy(g.view(), Kernels.restride(full, shape, sliceStrides(full, d, step), s * full.strides[d]).view());
+            g.backend.copy(g.view(), Kernels.restride(full, shape, sliceStrides(full, d, shape[d] <= 1 ? 1 : step),
+                    s * full.strides[d]).view());
             return new Tensor[] {full};
         });
     }
