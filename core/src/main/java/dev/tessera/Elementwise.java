@@ -79,6 +79,11 @@ final class Elementwise {
         return Autograd.record(out, "mul", (g, needs) -> new Tensor[] {g.mul(value)}, x);
     }
 
+    static Tensor divScalar(Tensor x, float value) {
+        Tensor out = Kernels.unary(UnaryOp.DIV_SCALAR, value, x);
+        return Autograd.record(out, "div", (g, needs) -> new Tensor[] {g.div(value)}, x);
+    }
+
     static Tensor powScalar(Tensor x, float exponent) {
         Tensor out = Kernels.unary(UnaryOp.POW_SCALAR, exponent, x);
         // d(x^p)/dx = p * x^(p-1)

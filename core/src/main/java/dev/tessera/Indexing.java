@@ -50,7 +50,12 @@ final class Indexing {
         View expandedIndex = new View(index.storage, shape, strides, index.offset);
         Tensor xf = Kernels.asFloat(x);
         Tensor out = Kernels.empty(x.backend, DType.FLOAT32, shape);
-        x.backend.gather(xf.view(), d, expandedIndex, out.view());
+        try {
+            x.backend.gather(xf.view(), d, expandedIndex, out.view());
+        } catch (IllegalArgumentException e) {
+            // The backend reports the primitive's name; the user called indexSelect.
+            throw new IllegalArgumentException("indexSelect: " + e.getMessage().replaceFirst("^gather: ", ""), e);
+        }
         int[] inShape = x.shape;
         return Autograd.record(out, "indexSelect", (g, needs) -> new Tensor[] {scatterAdd(g, d, expandedIndex, inShape), null},
                 x, index);

@@ -232,9 +232,9 @@ public final class Tensor {
         return Elementwise.binary(BinaryOp.DIV, this, other);
     }
 
-    /** Returns {@code this / value} (computed as a multiplication by {@code 1 / value}). */
+    /** Returns {@code this / value}. */
     public Tensor div(float value) {
-        return Elementwise.mulScalar(this, 1f / value);
+        return Elementwise.divScalar(this, value);
     }
 
     /** Returns {@code this ^ exponent} elementwise. */

@@ -50,6 +50,11 @@ final class UnaryKernels {
                     out[oo + i] = x[xo + i] * p;
                 }
             }
+            case DIV_SCALAR -> {
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = x[xo + i] / p;
+                }
+            }
             case RSUB_SCALAR -> {
                 for (int i = 0; i < n; i++) {
                     out[oo + i] = p - x[xo + i];
@@ -96,6 +101,7 @@ final class UnaryKernels {
             case GELU_GRAD -> (float) (0.5 * (1.0 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * (double) v));
             case ADD_SCALAR -> v + p;
             case MUL_SCALAR -> v * p;
+            case DIV_SCALAR -> v / p;
             case RSUB_SCALAR -> p - v;
             case RDIV_SCALAR -> p / v;
             case POW_SCALAR -> p == 2f ? v * v : (float) Math.pow(v, p);

@@ -47,6 +47,8 @@ public enum UnaryOp {
     ADD_SCALAR,
     /** {@code x * p}. */
     MUL_SCALAR,
+    /** {@code x / p} (a true division, not a multiplication by {@code 1/p}). */
+    DIV_SCALAR,
     /** {@code p - x}. */
     RSUB_SCALAR,
     /** {@code p / x}. */

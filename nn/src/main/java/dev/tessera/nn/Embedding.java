@@ -1,0 +1,125 @@
+package dev.tessera.nn;
+
+import dev.tessera.DType;
+import dev.tessera.Generator;
+import dev.tessera.Shape;
+import dev.tessera.Tensor;
+import java.util.Arrays;
+
+/**
+ * A lookup table of {@code n} vectors of size {@code dim}, like {@code torch.nn.Embedding}: the
+ * {@code weight} is {@code [n, dim]}, initialised from N(0, 1); the forward maps an INT32 index
+ * tensor of any shape {@code [...]} to {@code [..., dim]}. Gradients flow to the rows looked up
+ * (summed over repeats).
+ */
+public class Embedding extends Module {
+    private final int numEmbeddings;
+    private final int embeddingDim;
+
+    /** Creates a table of {@code n} vectors of size {@code dim}, initialised from {@link Random}. */
+    public Embedding(int n, int dim) {
+        this(n, dim, Random.newGenerator());
+    }
+
+    /**
+     * Creates a table of {@code n} vectors of size {@code dim}, drawing N(0, 1) values from {@code g}
+     * (advances it).
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public Embedding(int n, int dim, Generator g) {
+        this(check(n, dim));
+        Init.normal(registerParameter("weight", Tensor.zeros(n, dim)), 0.0, 1.0, g);
+    }
+
+    private Embedding(int[] sizes) {
+        this.numEmbeddings = sizes[0];
+        this.embeddingDim = sizes[1];
+    }
+
+    private static int[] check(int n, int dim) {
+        if (n <= 0 || dim <= 0) {
+            throw new IllegalArgumentException("Embedding: n and dim must be positive, got n=" + n + ", dim=" + dim);
+        }
+        return new int[] {n, dim};
+    }
+
+    /**
+     * Returns an embedding whose weight is {@code embeddings} ({@code [n, dim]}, FLOAT32; its data is
+     * shared, not copied, and the given tensor object itself is left untouched), trainable unless
+     * {@code freeze}.
+     *
+     * @throws IllegalArgumentException if {@code embeddings} is not a 2-D FLOAT32 tensor
+     */
+    public static Embedding fromPretrained(Tensor embeddings, boolean freeze) {
+        if (embeddings.dim() != 2 || embeddings.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("Embedding.fromPretrained: needs a 2-D FLOAT32 [n, dim] tensor, got "
+                    + embeddings.dtype() + " of shape " + Shape.str(embeddings.shape()));
+        }
+        Embedding e = new Embedding(check(embeddings.size(0), embeddings.size(1)));
+        e.registerParameter("weight", embeddings.detach());
+        if (freeze) {
+            e.freeze();
+        }
+        return e;
+    }
+
+    /** Returns the number of vectors n. */
+    public int numEmbeddings() {
+        return numEmbeddings;
+    }
+
+    /** Returns the vector size dim. */
+    public int embeddingDim() {
+        return embeddingDim;
+    }
+
+    /** Returns the weight parameter {@code [n, dim]}. */
+    public Tensor weight() {
+        return parameter("weight");
+    }
+
+    /**
+     * Returns the rows of the weight at {@code indices} (INT32, any shape, moved to the weight's
+     * device if needed), shaped {@code [..., dim]}.
+     *
+     * @throws IllegalArgumentException if the indices are not INT32, or one is outside {@code [0, n)}
+     *                                  (naming it)
+     */
+    @Override
+    public Tensor forward(Tensor indices) {
+        if (indices.dtype() != DType.INT32) {
+            throw new IllegalArgumentException(this + ": indices must be INT32, got " + indices.dtype() + " of shape "
+                    + Shape.str(indices.shape()) + " (use Tensor.ofInts or to(DType.INT32))");
+        }
+        Tensor w = weight();
+        Tensor flat = indices.to(w.device()).reshape(-1);
+        Tensor rows;
+        try {
+            rows = w.indexSelect(0, flat);
+        } catch (IllegalArgumentException e) {
+            throw outOfRange(flat, e);
+        }
+        int[] shape = Arrays.copyOf(indices.shape(), indices.dim() + 1);
+        shape[indices.dim()] = embeddingDim;
+        return rows.reshape(shape);
+    }
+
+    /** The backend refused an index: find it on the host and name it, or rethrow the backend's error. */
+    private IllegalArgumentException outOfRange(Tensor flat, IllegalArgumentException cause) {
+        int[] values = flat.toIntArray();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] >= numEmbeddings) {
+                return new IllegalArgumentException(this + ": index " + values[i] + " (at flat position " + i
+                        + ") is out of range for " + numEmbeddings + " embeddings; valid indices are 0 to "
+                        + (numEmbeddings - 1), cause);
+            }
+        }
+        return cause;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return numEmbeddings + ", " + embeddingDim;
+    }
+}
