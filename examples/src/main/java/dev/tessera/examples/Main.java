@@ -8,14 +8,16 @@ public final class Main {
     private Main() {
     }
 
-    /** Runs the example named by {@code args[0]} (default {@code xor}). */
+    /** Runs the example named by {@code args[0]} (default {@code train}). */
     public static void main(String[] args) throws Exception {
-        String name = args.length == 0 ? "xor" : args[0];
-        String[] rest = java.util.Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        String name = args.length == 0 || args[0].startsWith("--") ? "train" : args[0];
+        String[] rest = name.equals("train") && (args.length == 0 || args[0].startsWith("--")) ? args
+                : java.util.Arrays.copyOfRange(args, 1, args.length);
         switch (name) {
+            case "train" -> TrainClassifier.main(rest);
             case "xor" -> XorExample.main(rest);
             default -> {
-                System.err.println("Unknown example '" + name + "'. Available: xor");
+                System.err.println("Unknown example '" + name + "'. Available: train (default), xor");
                 System.exit(2);
             }
         }

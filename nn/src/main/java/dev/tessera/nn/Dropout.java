@@ -13,7 +13,7 @@ import dev.tessera.Tensor;
  * Drawing is synchronised on the generator, so concurrent training-mode calls do not corrupt it
  * (their masks then depend on the interleaving).
  */
-public class Dropout extends Module {
+public class Dropout extends Module implements Stochastic {
     private final float p;
     private final Generator generator;
 
@@ -34,6 +34,11 @@ public class Dropout extends Module {
         }
         this.p = (float) p;
         this.generator = generator;
+    }
+
+    @Override
+    public Generator generator() {
+        return generator;
     }
 
     /** Returns the drop probability. */

@@ -108,8 +108,20 @@ public final class DataLoader implements Iterable<Batch> {
     /** Starts the next epoch and returns an iterator over its batches; advances {@link #epoch()}. */
     @Override
     public Iterator<Batch> iterator() {
-        int[] order = order(epoch++);
-        return prefetch ? new Prefetching(order) : new Plain(order);
+        return iterator(epoch++, 0);
+    }
+
+    /**
+     * Returns an iterator over the batches of epoch {@code e} starting at batch {@code fromBatch}
+     * (earlier batches are skipped without being gathered); for resuming a run. Does not change
+     * {@link #epoch()}.
+     */
+    public Iterator<Batch> iterator(int e, int fromBatch) {
+        if (fromBatch < 0) {
+            throw new IllegalArgumentException("DataLoader.iterator: fromBatch must be >= 0, got " + fromBatch);
+        }
+        int[] order = order(e);
+        return prefetch ? new Prefetching(order, fromBatch) : new Plain(order, fromBatch);
     }
 
     private Batch batch(int[] order, int b) {
@@ -123,8 +135,9 @@ public final class DataLoader implements Iterable<Batch> {
         private final int count = numBatches();
         private int next;
 
-        Plain(int[] order) {
+        Plain(int[] order, int fromBatch) {
             this.order = order;
+            this.next = fromBatch;
         }
 
         @Override
@@ -148,8 +161,9 @@ public final class DataLoader implements Iterable<Batch> {
         private int next;
         private CompletableFuture<Batch> pending;
 
-        Prefetching(int[] order) {
+        Prefetching(int[] order, int fromBatch) {
             this.order = order;
+            this.next = fromBatch;
             schedule();
         }
 

@@ -1,0 +1,43 @@
+package dev.tessera.nn.train;
+
+import java.util.Map;
+
+/**
+ * Hooks into {@link Trainer#fit}. All methods do nothing by default. A callback that has state
+ * worth keeping across a resume (a patience counter, a best score) returns it from {@link
+ * #stateDict()} and takes it back in {@link #loadStateDict}; checkpoints store it.
+ */
+public interface Callback {
+
+    /** Called once before the first epoch (after a checkpoint, if any, was restored). */
+    default void onTrainBegin(Trainer trainer) {
+    }
+
+    /** Called before each epoch. */
+    default void onEpochBegin(Trainer trainer, int epoch) {
+    }
+
+    /** Called after each optimizer step with the batch's loss. */
+    default void onBatchEnd(Trainer trainer, int epoch, int batch, double loss, int batchSize) {
+    }
+
+    /**
+     * Called after each epoch with its logs: {@code loss} and each metric on the training data,
+     * {@code val_loss} and {@code val_<metric>} on the validation data, {@code lr}.
+     */
+    default void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
+    }
+
+    /** Called once when training ends, normally or by a stop request. */
+    default void onTrainEnd(Trainer trainer, History history) {
+    }
+
+    /** Returns the state to checkpoint (empty by default). */
+    default Map<String, Double> stateDict() {
+        return Map.of();
+    }
+
+    /** Restores state returned by {@link #stateDict()}; modifies this callback. */
+    default void loadStateDict(Map<String, Double> state) {
+    }
+}

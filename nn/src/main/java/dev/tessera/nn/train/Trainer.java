@@ -1,0 +1,478 @@
+package dev.tessera.nn.train;
+
+import dev.tessera.Device;
+import dev.tessera.Tensor;
+import dev.tessera.nn.Module;
+import dev.tessera.nn.Stochastic;
+import dev.tessera.nn.data.Batch;
+import dev.tessera.nn.data.DataLoader;
+import dev.tessera.nn.metrics.Metric;
+import dev.tessera.nn.optim.LrScheduler;
+import dev.tessera.nn.optim.Optimizer;
+import dev.tessera.nn.optim.ReduceLROnPlateau;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the training loop: epochs of forward, loss, backward, optimizer step; metrics on training
+ * and validation data; LR scheduling; callbacks; and checkpoints that let a killed run resume.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder(model, new Adam(model.parameters(), 1e-3f), F::crossEntropy)
+ *         .epochs(10).metrics(Metric.accuracy()).checkpointDir(Path.of("runs/mnist")).build();
+ * History history = trainer.fit(trainLoader, valLoader);
+ * }</pre>
+ *
+ * <p><b>Resuming.</b> With a checkpoint directory, the trainer writes the model, optimizer,
+ * scheduler, callback and random-generator states with the epoch and step after every epoch (and
+ * every {@code checkpointEverySteps} steps). {@link #fit} first looks for a checkpoint there and
+ * continues from it: the data loader's shuffle order depends only on its seed and the epoch, and
+ * the CPU kernels are deterministic, so a run that was killed and started again with the same
+ * command ends with the same weights as one that was never interrupted. (After a mid-epoch resume
+ * that epoch's training metrics cover only the batches run after the resume; its loss is exact.)
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final Module model;
+    private final Optimizer optimizer;
+    private final LossFunction loss;
+    private final int epochs;
+    private final List<Metric> metrics;
+    private final LrScheduler scheduler;
+    private final boolean schedulerPerBatch;
+    private final ReduceLROnPlateau plateau;
+    private final String plateauMonitor;
+    private final List<Callback> callbacks;
+    private final Path checkpointDir;
+    private final int checkpointEverySteps;
+    private final float clipGradNorm;
+
+    private volatile boolean stopRequested;
+    private int batchesPerEpoch;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.loss = b.loss;
+        this.epochs = b.epochs;
+        this.metrics = List.copyOf(b.metrics);
+        this.scheduler = b.scheduler;
+        this.schedulerPerBatch = b.schedulerPerBatch;
+        this.plateau = b.plateau;
+        this.plateauMonitor = b.plateauMonitor;
+        List<Callback> cbs = new ArrayList<>(b.callbacks);
+        if (b.progress) {
+            cbs.add(new ProgressBar());
+        }
+        this.callbacks = List.copyOf(cbs);
+        this.checkpointDir = b.checkpointDir;
+        this.checkpointEverySteps = b.checkpointEverySteps;
+        this.clipGradNorm = b.clipGradNorm;
+    }
+
+    /** Starts configuring a trainer for {@code model}, updated by {@code optimizer} to minimise {@code loss}. */
+    public static Builder builder(Module model, Optimizer optimizer, LossFunction loss) {
+        return new Builder(model, optimizer, loss);
+    }
+
+    /** Returns the model being trained. */
+    public Module model() {
+        return model;
+    }
+
+    /** Returns the optimizer. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Returns the number of epochs {@link #fit} runs. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** Returns the number of batches per training epoch of the current {@link #fit}. */
+    public int batchesPerEpoch() {
+        return batchesPerEpoch;
+    }
+
+    /** Asks {@link #fit} to stop after the current batch (from a callback or another thread). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    private Device device() {
+        List<Tensor> params = model.parameters();
+        return params.isEmpty() ? Device.cpu() : params.get(0).device();
+    }
+
+    /**
+     * Trains for the configured epochs, resuming from the checkpoint directory if it holds a
+     * checkpoint; returns the per-epoch history (including epochs restored from the checkpoint).
+     *
+     * @param train      the training batches (shuffled as the loader says)
+     * @param validation the validation batches, or null
+     * @throws UncheckedIOException if a checkpoint cannot be read or written
+     */
+    public History fit(DataLoader train, DataLoader validation) {
+        stopRequested = false;
+        batchesPerEpoch = train.numBatches();
+        Progress p = checkpointDir == null ? new Progress() : restore();
+        Device device = device();
+        for (Callback c : callbacks) {
+            c.onTrainBegin(this);
+        }
+        for (int epoch = p.epoch; epoch < epochs && !stopRequested; epoch++) {
+            model.train();
+            for (Metric m : metrics) {
+                m.reset();
+            }
+            for (Callback c : callbacks) {
+                c.onEpochBegin(this, epoch);
+            }
+            Iterator<Batch> batches = train.iterator(epoch, p.batch);
+            int b = p.batch;
+            while (batches.hasNext() && !stopRequested) {
+                Batch batch = batches.next();
+                double value = step(batch, device);
+                int n = batch.size();
+                p.lossSum += value * n;
+                p.lossCount += n;
+                p.globalStep++;
+                b++;
+                for (Callback c : callbacks) {
+                    c.onBatchEnd(this, epoch, b - 1, value, n);
+                }
+                if (checkpointDir != null && checkpointEverySteps > 0 && p.globalStep % checkpointEverySteps == 0
+                        && b < batchesPerEpoch) {
+                    p.epoch = epoch;
+                    p.batch = b;
+                    save(p);
+                }
+            }
+            if (stopRequested && b < batchesPerEpoch) {
+                break; // an unfinished epoch is not logged
+            }
+            Map<String, Double> logs = new LinkedHashMap<>();
+            logs.put("loss", p.lossCount == 0 ? Double.NaN : p.lossSum / p.lossCount);
+            for (Metric m : metrics) {
+                logs.put(m.name(), m.compute());
+            }
+            if (validation != null) {
+                evaluate(validation).forEach((k, v) -> logs.put("val_" + k, v));
+            }
+            logs.put("lr", (double) optimizer.lr());
+            p.history.add(logs);
+            if (scheduler != null && !schedulerPerBatch) {
+                scheduler.step();
+            }
+            if (plateau != null) {
+                Double monitored = logs.get(plateauMonitor);
+                if (monitored == null) {
+                    throw new IllegalStateException("Trainer: ReduceLROnPlateau monitors '" + plateauMonitor
+                            + "' but the logs only have " + logs.keySet());
+                }
+                plateau.step(monitored.floatValue());
+            }
+            for (Callback c : callbacks) {
+                c.onEpochEnd(this, epoch, logs);
+            }
+            p.epoch = epoch + 1;
+            p.batch = 0;
+            p.lossSum = 0;
+            p.lossCount = 0;
+            if (checkpointDir != null) {
+                save(p);
+            }
+        }
+        for (Callback c : callbacks) {
+            c.onTrainEnd(this, p.history);
+        }
+        return p.history;
+    }
+
+    /** One optimizer step on one batch; returns the batch loss. */
+    private double step(Batch batch, Device device) {
+        Tensor x = batch.features().to(device);
+        Tensor y = batch.targets().to(device);
+        Tensor out = model.forward(x);
+        Tensor l = loss.compute(out, y);
+        optimizer.zeroGrad();
+        l.backward();
+        if (clipGradNorm > 0) {
+            Optimizer.clipGradNorm(optimizer.parameters(), clipGradNorm);
+        }
+        optimizer.step();
+        if (scheduler != null && schedulerPerBatch) {
+            scheduler.step();
+        }
+        Tensor detached = out.detach();
+        for (Metric m : metrics) {
+            m.update(detached, y);
+        }
+        return l.item();
+    }
+
+    /**
+     * Returns the mean loss ({@code "loss"}) and each metric over {@code loader}, computed in eval
+     * mode without recording gradients; the model's mode is restored afterwards.
+     */
+    public Map<String, Double> evaluate(DataLoader loader) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        Device device = device();
+        // The configured metric objects are reused: fit() reads their training values before calling this.
+        List<Metric> fresh = metrics;
+        for (Metric m : fresh) {
+            m.reset();
+        }
+        double sum = 0;
+        long count = 0;
+        try (var ng = Tensor.noGrad()) {
+            Iterator<Batch> it = loader.iterator(0, 0);
+            while (it.hasNext()) {
+                Batch b = it.next();
+                Tensor y = b.targets().to(device);
+                Tensor out = model.forward(b.features().to(device));
+                sum += loss.compute(out, y).item() * b.size();
+                count += b.size();
+                for (Metric m : fresh) {
+                    m.update(out, y);
+                }
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        Map<String, Double> result = new LinkedHashMap<>();
+        result.put("loss", count == 0 ? Double.NaN : sum / count);
+        for (Metric m : fresh) {
+            result.put(m.name(), m.compute());
+        }
+        for (Metric m : fresh) {
+            m.reset();
+        }
+        return result;
+    }
+
+    /** Returns the model's outputs for every batch of {@code loader}, concatenated along dimension 0 (eval mode, no grad). */
+    public Tensor predict(DataLoader loader) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        Device device = device();
+        List<Tensor> outputs = new ArrayList<>();
+        try (var ng = Tensor.noGrad()) {
+            Iterator<Batch> it = loader.iterator(0, 0);
+            while (it.hasNext()) {
+                outputs.add(model.forward(it.next().features().to(device)));
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        if (outputs.isEmpty()) {
+            throw new IllegalArgumentException("predict: the loader has no batches");
+        }
+        return Tensor.cat(outputs, 0);
+    }
+
+    /** Where a run stands: what a checkpoint records besides the model and optimizer. */
+    private static final class Progress {
+        int epoch;
+        int batch;
+        long globalStep;
+        double lossSum;
+        long lossCount;
+        History history = new History();
+    }
+
+    private void save(Progress p) {
+        Checkpoint c = new Checkpoint();
+        c.putTensors("model", model.stateDict());
+        var opt = optimizer.stateDict();
+        c.putTensors("optimizer", opt.tensors());
+        c.putNumbers("optimizer", opt.scalars());
+        if (scheduler != null) {
+            c.putNumbers("scheduler", scheduler.stateDict());
+        }
+        if (plateau != null) {
+            c.putNumbers("plateau", plateau.stateDict());
+        }
+        for (int i = 0; i < callbacks.size(); i++) {
+            c.putNumbers("callback." + i, callbacks.get(i).stateDict());
+        }
+        model.namedModules().forEach((name, m) -> {
+            if (m instanceof Stochastic s) {
+                c.put("rng." + name, s.generator().state());
+            }
+        });
+        c.put("epoch", p.epoch);
+        c.put("batch", p.batch);
+        c.put("globalStep", p.globalStep);
+        c.put("lossSum", p.lossSum);
+        c.put("lossCount", p.lossCount);
+        List<Map<String, Double>> epochs = p.history.epochs();
+        for (int i = 0; i < epochs.size(); i++) {
+            c.putNumbers("history." + i, epochs.get(i));
+        }
+        try {
+            c.write(checkpointDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Trainer: could not write the checkpoint in " + checkpointDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Progress restore() {
+        Checkpoint c;
+        try {
+            c = Checkpoint.read(checkpointDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Trainer: could not read the checkpoint in " + checkpointDir + ": " + e.getMessage(), e);
+        }
+        Progress p = new Progress();
+        if (c == null) {
+            return p;
+        }
+        model.loadStateDict(c.tensors("model"));
+        optimizer.loadStateDict(new dev.tessera.nn.optim.OptimizerState(c.tensors("optimizer"), c.numbers("optimizer")));
+        if (scheduler != null) {
+            scheduler.loadStateDict(c.numbers("scheduler"));
+        }
+        if (plateau != null) {
+            plateau.loadStateDict(c.numbers("plateau"));
+        }
+        for (int i = 0; i < callbacks.size(); i++) {
+            callbacks.get(i).loadStateDict(c.numbers("callback." + i));
+        }
+        model.namedModules().forEach((name, m) -> {
+            if (m instanceof Stochastic s && c.metadata.containsKey("rng." + name)) {
+                s.generator().setState(c.getLong("rng." + name));
+            }
+        });
+        p.epoch = (int) c.getLong("epoch");
+        p.batch = (int) c.getLong("batch");
+        p.globalStep = c.getLong("globalStep");
+        p.lossSum = c.getDouble("lossSum");
+        p.lossCount = c.getLong("lossCount");
+        for (int i = 0; ; i++) {
+            Map<String, Double> logs = c.numbers("history." + i);
+            if (logs.isEmpty()) {
+                break;
+            }
+            p.history.add(logs);
+        }
+        LOG.info("Resuming from the checkpoint in {} at epoch {}, batch {} (step {})", checkpointDir, p.epoch + 1, p.batch,
+                p.globalStep);
+        return p;
+    }
+
+    /** Configures a {@link Trainer}. */
+    public static final class Builder {
+        private final Module model;
+        private final Optimizer optimizer;
+        private final LossFunction loss;
+        private int epochs = 1;
+        private final List<Metric> metrics = new ArrayList<>();
+        private LrScheduler scheduler;
+        private boolean schedulerPerBatch;
+        private ReduceLROnPlateau plateau;
+        private String plateauMonitor;
+        private final List<Callback> callbacks = new ArrayList<>();
+        private Path checkpointDir;
+        private int checkpointEverySteps;
+        private float clipGradNorm;
+        private boolean progress = true;
+
+        private Builder(Module model, Optimizer optimizer, LossFunction loss) {
+            if (model == null || optimizer == null || loss == null) {
+                throw new IllegalArgumentException("Trainer: model, optimizer and loss are required");
+            }
+            this.model = model;
+            this.optimizer = optimizer;
+            this.loss = loss;
+        }
+
+        /** Sets the number of epochs (default 1); returns this builder. */
+        public Builder epochs(int epochs) {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("Trainer: epochs must be >= 1, got " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Adds metrics computed on training and validation data each epoch; returns this builder. */
+        public Builder metrics(Metric... added) {
+            metrics.addAll(List.of(added));
+            return this;
+        }
+
+        /** Steps {@code s} after every epoch; returns this builder. */
+        public Builder scheduler(LrScheduler s) {
+            this.scheduler = s;
+            this.schedulerPerBatch = false;
+            return this;
+        }
+
+        /** Steps {@code s} after every optimizer step (warm-up, one-cycle schedules); returns this builder. */
+        public Builder schedulerPerBatch(LrScheduler s) {
+            this.scheduler = s;
+            this.schedulerPerBatch = true;
+            return this;
+        }
+
+        /** Steps {@code p} after every epoch with the logged value {@code monitor} (e.g. {@code "val_loss"}); returns this builder. */
+        public Builder reduceLrOnPlateau(ReduceLROnPlateau p, String monitor) {
+            this.plateau = p;
+            this.plateauMonitor = monitor;
+            return this;
+        }
+
+        /** Adds callbacks, called in the order added; returns this builder. */
+        public Builder callbacks(Callback... added) {
+            callbacks.addAll(List.of(added));
+            return this;
+        }
+
+        /** Writes checkpoints to {@code dir} after every epoch and resumes from it; returns this builder. */
+        public Builder checkpointDir(Path dir) {
+            this.checkpointDir = dir;
+            return this;
+        }
+
+        /** Also checkpoints every {@code steps} optimizer steps (0: only at epoch ends); returns this builder. */
+        public Builder checkpointEverySteps(int steps) {
+            if (steps < 0) {
+                throw new IllegalArgumentException("Trainer: checkpointEverySteps must be >= 0, got " + steps);
+            }
+            this.checkpointEverySteps = steps;
+            return this;
+        }
+
+        /** Clips the global gradient norm to {@code maxNorm} before each step (0: off); returns this builder. */
+        public Builder clipGradNorm(float maxNorm) {
+            if (maxNorm < 0) {
+                throw new IllegalArgumentException("Trainer: clipGradNorm must be >= 0, got " + maxNorm);
+            }
+            this.clipGradNorm = maxNorm;
+            return this;
+        }
+
+        /** Turns the progress display on (default) or off; returns this builder. */
+        public Builder progress(boolean on) {
+            this.progress = on;
+            return this;
+        }
+
+        /** Returns the configured trainer. */
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}
