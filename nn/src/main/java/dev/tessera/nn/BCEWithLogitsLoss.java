@@ -1,0 +1,141 @@
+package dev.tessera.nn;
+
+import dev.tessera.GradMode;
+import dev.tessera.Shape;
+import dev.tessera.Tensor;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Binary cross-entropy on logits, as PyTorch's {@code BCEWithLogitsLoss}: for a logit {@code z} and
+ * a target {@code t} in {@code [0, 1]} the loss is
+ * {@code -[p * t * log(sigmoid(z)) + (1 - t) * log(1 - sigmoid(z))]}, computed without overflow as
+ * {@code (1 - t) * z + (1 + (p - 1) * t) * softplus(-z)}, which for {@code p = 1} is
+ * {@code max(z, 0) - z * t + log(1 + exp(-|z|))}: finite and exact for any {@code |z|}.
+ *
+ * <p>{@code posWeight} {@code p} (optional, broadcast against the logits, typically {@code [C]}
+ * for the last dimension) weighs the positive term; {@code weight} (optional, broadcast) rescales
+ * each element's loss. Logits and targets must be FLOAT32 tensors of one shape. A standalone class
+ * (two inputs), with no parameters.
+ */
+public final class BCEWithLogitsLoss {
+    private final Tensor weight;
+    private final Tensor posWeight;
+    private final Reduction reduction;
+
+    /** Creates the loss with the mean reduction and no weights. */
+    public BCEWithLogitsLoss() {
+        this(null, null, Reduction.MEAN);
+    }
+
+    /** Creates the loss with the given reduction and no weights. */
+    public BCEWithLogitsLoss(Reduction reduction) {
+        this(null, null, reduction);
+    }
+
+    /**
+     * Creates the loss.
+     *
+     * @param weight    per-element rescaling weight broadcast against the logits, or null (not copied)
+     * @param posWeight weight of the positive examples broadcast against the logits, or null (not copied)
+     * @param reduction how the per-element losses are reduced
+     */
+    public BCEWithLogitsLoss(Tensor weight, Tensor posWeight, Reduction reduction) {
+        this.weight = weight;
+        this.posWeight = posWeight;
+        this.reduction = Objects.requireNonNull(reduction, "BCEWithLogitsLoss: reduction must not be null");
+    }
+
+    /**
+     * Returns the loss of {@code logits} against {@code targets}; modifies neither.
+     *
+     * @throws IllegalArgumentException if they are not FLOAT32 tensors of one shape or a weight does not broadcast
+     */
+    public Tensor forward(Tensor logits, Tensor targets) {
+        return compute(logits, targets, weight, posWeight, reduction);
+    }
+
+    /** Returns the reduction. */
+    public Reduction reduction() {
+        return reduction;
+    }
+
+    /** Returns the per-element weight, or null. */
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** Returns the positive-example weight, or null. */
+    public Tensor posWeight() {
+        return posWeight;
+    }
+
+    /** The functional form behind {@link F#binaryCrossEntropyWithLogits}. */
+    static Tensor compute(Tensor z, Tensor t, Tensor weight, Tensor posWeight, Reduction reduction) {
+        String op = "binaryCrossEntropyWithLogits";
+        MSELoss.requireSameShape(op, z, t);
+        Objects.requireNonNull(reduction, op + ": reduction must not be null");
+        Tensor softplusNegZ = z.neg().softplus(); // log(1 + e^-z) = -log(sigmoid(z)), stable
+        Tensor loss;
+        if (posWeight == null) {
+            loss = t.rsub(1f).mul(z).add(softplusNegZ);
+        } else {
+            requireBroadcasts(op, "posWeight", posWeight, z);
+            Tensor logWeight = posWeight.sub(1f).mul(t).add(1f);
+            loss = t.rsub(1f).mul(z).add(logWeight.mul(softplusNegZ));
+        }
+        if (weight != null) {
+            requireBroadcasts(op, "weight", weight, z);
+            loss = loss.mul(weight);
+        }
+        return reduction.apply(loss);
+    }
+
+    /**
+     * The functional form behind {@link F#binaryCrossEntropy}: {@code -w * [t * log(p) + (1 - t) *
+     * log(1 - p)]} with each log clamped to {@code >= -100} as in PyTorch.
+     */
+    static Tensor probabilities(Tensor p, Tensor t, Tensor weight, Reduction reduction) {
+        String op = "binaryCrossEntropy";
+        MSELoss.requireSameShape(op, p, t);
+        Objects.requireNonNull(reduction, op + ": reduction must not be null");
+        Tensor loss = t.mul(clampedLog(p)).add(t.rsub(1f).mul(clampedLog(p.rsub(1f)))).neg();
+        if (weight != null) {
+            requireBroadcasts(op, "weight", weight, p);
+            loss = loss.mul(weight);
+        }
+        return reduction.apply(loss);
+    }
+
+    /**
+     * {@code max(log(x), -100)} whose gradient is {@code 1 / max(x, 1e-12)}, as PyTorch's BCE
+     * backward: finite even at {@code x = 0}, where a plain {@code log} would give {@code 0 * inf}.
+     * The value is computed without recording, then the gradient path is attached as {@code (x -
+     * detach(x)) / detach(max(x, 1e-12))}, which adds exactly 0 to the value.
+     */
+    private static Tensor clampedLog(Tensor x) {
+        Tensor value;
+        try (GradMode ignored = Tensor.noGrad()) {
+            value = x.clamp(Float.MIN_VALUE, Float.MAX_VALUE).log().clamp(-100f, Float.MAX_VALUE);
+        }
+        if (!GradMode.isEnabled() || !x.requiresGrad()) {
+            return value;
+        }
+        Tensor frozen = x.detach();
+        return value.add(x.sub(frozen).div(frozen.clamp(1e-12f, Float.MAX_VALUE)));
+    }
+
+    private static void requireBroadcasts(String op, String what, Tensor w, Tensor like) {
+        NLLLoss.requireFloat(op, what, w);
+        int[] shape;
+        try {
+            shape = Shape.broadcast(op, w.shape(), like.shape());
+        } catch (IllegalArgumentException e) {
+            shape = null;
+        }
+        if (shape == null || !Arrays.equals(shape, like.shape())) {
+            throw new IllegalArgumentException(op + ": " + what + " of shape " + Shape.str(w.shape())
+                    + " does not broadcast to the input shape " + Shape.str(like.shape()));
+        }
+    }
+}

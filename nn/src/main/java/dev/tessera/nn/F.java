@@ -1,0 +1,308 @@
+package dev.tessera.nn;
+
+import dev.tessera.DType;
+import dev.tessera.Generator;
+import dev.tessera.Shape;
+import dev.tessera.Tensor;
+import java.util.Objects;
+
+/**
+ * The functional API, as PyTorch's {@code torch.nn.functional}: losses, activations, dropout,
+ * one-hot encoding and attention as static methods on tensors. Every method builds its result from
+ * tensor ops (so it is differentiable and runs on the tensors' device), never modifies its
+ * arguments, and throws {@link IllegalArgumentException} naming the function and the offending
+ * shapes or values.
+ *
+ * <p>The loss classes ({@link CrossEntropyLoss}, {@link NLLLoss}, {@link MSELoss}, {@link L1Loss},
+ * {@link BCEWithLogitsLoss}) hold the same computations with their options fixed at construction.
+ */
+public final class F {
+    private F() {
+    }
+
+    // ---------------------------------------------------------------- losses
+
+    /**
+     * Returns the mean cross-entropy of {@code logits} ({@code [N, C]}, {@code [N, C, d1, ...]} or
+     * {@code [C]}) against {@code targets}: INT32 class indices ({@code [N]}, {@code [N, d1, ...]} or
+     * 0-d; -100 is ignored) or FLOAT32 class probabilities shaped like the logits.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        return CrossEntropyLoss.compute(logits, targets, null, Reduction.MEAN, NLLLoss.DEFAULT_IGNORE_INDEX, 0f);
+    }
+
+    /** Returns the cross-entropy reduced by {@code reduction}; see {@link #crossEntropy(Tensor, Tensor)}. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction) {
+        return CrossEntropyLoss.compute(logits, targets, null, reduction, NLLLoss.DEFAULT_IGNORE_INDEX, 0f);
+    }
+
+    /**
+     * Returns the cross-entropy with PyTorch's options: index targets equal to {@code ignoreIndex}
+     * contribute nothing (the mean divides by the number of the others), and {@code labelSmoothing}
+     * in {@code [0, 1]} mixes in the uniform distribution; see {@link CrossEntropyLoss}.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, int ignoreIndex,
+            float labelSmoothing) {
+        return CrossEntropyLoss.compute(logits, targets, null, reduction, ignoreIndex, labelSmoothing);
+    }
+
+    /**
+     * Returns the cross-entropy with all of PyTorch's options, including the class {@code weight}
+     * ({@code [C]} FLOAT32, or null); see {@link CrossEntropyLoss}.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, Tensor weight, Reduction reduction, int ignoreIndex,
+            float labelSmoothing) {
+        return CrossEntropyLoss.compute(logits, targets, weight, reduction, ignoreIndex, labelSmoothing);
+    }
+
+    /**
+     * Returns the mean negative log-likelihood of the log-probabilities {@code logProbs} ({@code [N,
+     * C]}, {@code [N, C, d1, ...]} or {@code [C]}) at the INT32 class indices {@code targets}
+     * (-100 is ignored).
+     */
+    public static Tensor nllLoss(Tensor logProbs, Tensor targets) {
+        return NLLLoss.compute("nllLoss", logProbs, targets, null, Reduction.MEAN, NLLLoss.DEFAULT_IGNORE_INDEX, 0f);
+    }
+
+    /** Returns the negative log-likelihood reduced by {@code reduction}; see {@link NLLLoss}. */
+    public static Tensor nllLoss(Tensor logProbs, Tensor targets, Reduction reduction) {
+        return NLLLoss.compute("nllLoss", logProbs, targets, null, reduction, NLLLoss.DEFAULT_IGNORE_INDEX, 0f);
+    }
+
+    /**
+     * Returns the negative log-likelihood with class {@code weight} ({@code [C]}, or null) and
+     * {@code ignoreIndex}; see {@link NLLLoss}.
+     */
+    public static Tensor nllLoss(Tensor logProbs, Tensor targets, Tensor weight, Reduction reduction, int ignoreIndex) {
+        return NLLLoss.compute("nllLoss", logProbs, targets, weight, reduction, ignoreIndex, 0f);
+    }
+
+    /** Returns the mean of {@code (input - target)^2}; both FLOAT32 of one shape. */
+    public static Tensor mseLoss(Tensor input, Tensor target) {
+        return MSELoss.compute(input, target, Reduction.MEAN);
+    }
+
+    /** Returns {@code (input - target)^2} reduced by {@code reduction}; both FLOAT32 of one shape. */
+    public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+        return MSELoss.compute(input, target, reduction);
+    }
+
+    /** Returns the mean of {@code |input - target|}; both FLOAT32 of one shape. */
+    public static Tensor l1Loss(Tensor input, Tensor target) {
+        return L1Loss.compute(input, target, Reduction.MEAN);
+    }
+
+    /** Returns {@code |input - target|} reduced by {@code reduction}; both FLOAT32 of one shape. */
+    public static Tensor l1Loss(Tensor input, Tensor target, Reduction reduction) {
+        return L1Loss.compute(input, target, reduction);
+    }
+
+    /**
+     * Returns the mean binary cross-entropy of the logits {@code z} against targets {@code t} in
+     * {@code [0, 1]} (same shape), {@code max(z, 0) - z * t + log(1 + exp(-|z|))}: exact for any
+     * {@code |z|}.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor z, Tensor t) {
+        return BCEWithLogitsLoss.compute(z, t, null, null, Reduction.MEAN);
+    }
+
+    /** Returns the binary cross-entropy on logits reduced by {@code reduction}; see {@link BCEWithLogitsLoss}. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor z, Tensor t, Reduction reduction) {
+        return BCEWithLogitsLoss.compute(z, t, null, null, reduction);
+    }
+
+    /**
+     * Returns the binary cross-entropy on logits with a per-element {@code weight} and a
+     * positive-example weight {@code posWeight} (each broadcast against {@code z}, or null); see
+     * {@link BCEWithLogitsLoss}.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor z, Tensor t, Tensor weight, Tensor posWeight,
+            Reduction reduction) {
+        return BCEWithLogitsLoss.compute(z, t, weight, posWeight, reduction);
+    }
+
+    /**
+     * Returns the mean binary cross-entropy of probabilities {@code p} in {@code [0, 1]} against
+     * targets {@code t} (same shape), {@code -[t * log(p) + (1 - t) * log(1 - p)]} with each log
+     * clamped to {@code >= -100} as in PyTorch. Prefer {@link #binaryCrossEntropyWithLogits} on the
+     * logits: it is exact where the sigmoid saturates.
+     */
+    public static Tensor binaryCrossEntropy(Tensor p, Tensor t) {
+        return BCEWithLogitsLoss.probabilities(p, t, null, Reduction.MEAN);
+    }
+
+    /** Returns the binary cross-entropy of probabilities reduced by {@code reduction}; see {@link #binaryCrossEntropy(Tensor, Tensor)}. */
+    public static Tensor binaryCrossEntropy(Tensor p, Tensor t, Reduction reduction) {
+        return BCEWithLogitsLoss.probabilities(p, t, null, reduction);
+    }
+
+    /** Returns the binary cross-entropy of probabilities with a per-element {@code weight} (broadcast, or null). */
+    public static Tensor binaryCrossEntropy(Tensor p, Tensor t, Tensor weight, Reduction reduction) {
+        return BCEWithLogitsLoss.probabilities(p, t, weight, reduction);
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /** Returns {@code max(x, 0)}. */
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
+
+    /** Returns {@code x > 0 ? x : alpha * x}. */
+    public static Tensor leakyRelu(Tensor x, float alpha) {
+        return x.leakyRelu(alpha);
+    }
+
+    /** Returns {@code x > 0 ? x : alpha * (e^x - 1)}. */
+    public static Tensor elu(Tensor x, float alpha) {
+        return x.elu(alpha);
+    }
+
+    /** Returns the exact (erf-based) GELU. */
+    public static Tensor gelu(Tensor x) {
+        return x.gelu();
+    }
+
+    /** Returns {@code 1 / (1 + e^-x)}. */
+    public static Tensor sigmoid(Tensor x) {
+        return x.sigmoid();
+    }
+
+    /** Returns {@code tanh(x)}. */
+    public static Tensor tanh(Tensor x) {
+        return x.tanh();
+    }
+
+    /** Returns {@code ln(1 + e^x)}, stable for large {@code |x|}. */
+    public static Tensor softplus(Tensor x) {
+        return x.softplus();
+    }
+
+    /** Returns {@code x * sigmoid(x)} (SiLU, also called swish). */
+    public static Tensor silu(Tensor x) {
+        return x.mul(x.sigmoid());
+    }
+
+    /** Returns the softmax of {@code x} along {@code dim} (negative counts from the end). */
+    public static Tensor softmax(Tensor x, int dim) {
+        return x.softmax(dim);
+    }
+
+    /** Returns the log-softmax of {@code x} along {@code dim}, computed stably. */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return x.logSoftmax(dim);
+    }
+
+    /**
+     * Returns {@code x} with each element zeroed with probability {@code p} and the others scaled by
+     * {@code 1 / (1 - p)} (inverted dropout), when {@code training}; {@code x} itself otherwise or
+     * when {@code p == 0}. The mask is drawn from {@code g} (which is advanced) on the host, so a
+     * seed gives the same mask on every device.
+     *
+     * @throws IllegalArgumentException if {@code p} is outside {@code [0, 1]}
+     */
+    public static Tensor dropout(Tensor x, float p, boolean training, Generator g) {
+        if (!(p >= 0f && p <= 1f)) {
+            throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        }
+        Objects.requireNonNull(x, "dropout: input must not be null");
+        if (!training || p == 0f) {
+            return x;
+        }
+        if (p == 1f) {
+            return x.mul(0f);
+        }
+        Objects.requireNonNull(g, "dropout: generator must not be null in training mode");
+        Tensor keep = Tensor.rand(g, x.shape()).ge(p).to(x.device());
+        return x.mul(keep).mul(1f / (1f - p));
+    }
+
+    /** Returns {@code x.matmul(weight^T) + bias} with PyTorch's layout: {@code weight [out, in]}, {@code bias [out]} or null. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Tensor y = x.matmul(weight.t());
+        return bias == null ? y : y.add(bias);
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    /**
+     * Returns the one-hot encoding of the INT32 {@code labels} as a FLOAT32 tensor of shape
+     * {@code labels.shape() + [numClasses]} (1 at each label, 0 elsewhere). With {@code numClasses
+     * == -1} it is the largest label plus one, as PyTorch's {@code one_hot}.
+     *
+     * @throws IllegalArgumentException if the labels are not INT32, or a label is outside {@code [0, numClasses)}
+     */
+    public static Tensor oneHot(Tensor labels, int numClasses) {
+        Objects.requireNonNull(labels, "oneHot: labels must not be null");
+        if (labels.dtype() != DType.INT32) {
+            throw new IllegalArgumentException("oneHot: labels must be INT32, got " + labels.dtype() + " of shape "
+                    + Shape.str(labels.shape()));
+        }
+        if (numClasses == 0 || numClasses < -1) {
+            throw new IllegalArgumentException("oneHot: numClasses must be positive (or -1 to infer it), got " + numClasses);
+        }
+        int[] values = labels.toIntArray();
+        int max = -1;
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || (numClasses > 0 && values[i] >= numClasses)) {
+                throw new IllegalArgumentException("oneHot: label " + values[i] + " at flat position " + i
+                        + " is outside [0, " + (numClasses > 0 ? numClasses : "inf") + ")");
+            }
+            max = Math.max(max, values[i]);
+        }
+        int c = numClasses == -1 ? max + 1 : numClasses;
+        if (c <= 0) {
+            throw new IllegalArgumentException("oneHot: cannot infer numClasses from empty labels of shape "
+                    + Shape.str(labels.shape()));
+        }
+        return labels.unsqueeze(-1).eq(Tensor.arange(c).to(labels.device()));
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * Returns {@code softmax(q k^T / sqrt(E) + mask) v} for {@code q [..., L, E]}, {@code k [..., S,
+     * E]}, {@code v [..., S, Ev]} (leading dimensions broadcast): PyTorch's
+     * {@code scaled_dot_product_attention} without dropout. {@code mask} is an additive FLOAT32 mask
+     * broadcast to {@code [..., L, S]} (0 where attention is allowed, {@code -inf} or a large
+     * negative number where it is not; see {@link #causalMask}), or null. A row masked entirely gives
+     * NaN, as in PyTorch.
+     *
+     * @throws IllegalArgumentException if the shapes do not fit
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask) {
+        Objects.requireNonNull(q, "scaledDotProductAttention: q must not be null");
+        Objects.requireNonNull(k, "scaledDotProductAttention: k must not be null");
+        Objects.requireNonNull(v, "scaledDotProductAttention: v must not be null");
+        if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2 || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2)) {
+            throw new IllegalArgumentException("scaledDotProductAttention: q " + Shape.str(q.shape()) + ", k "
+                    + Shape.str(k.shape()) + ", v " + Shape.str(v.shape()) + " do not fit [..., L, E], [..., S, E], [..., S, Ev]");
+        }
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul((float) (1.0 / Math.sqrt(q.size(-1))));
+        if (mask != null) {
+            if (mask.dtype() != DType.FLOAT32) {
+                throw new IllegalArgumentException("scaledDotProductAttention: mask must be an additive FLOAT32 mask"
+                        + " (0 to attend, -inf to block), got " + mask.dtype());
+            }
+            scores = scores.add(mask);
+        }
+        return scores.softmax(-1).matmul(v);
+    }
+
+    /**
+     * Returns the additive causal mask {@code [size, size]}: 0 on and below the diagonal, {@code
+     * -inf} above it, so position {@code i} attends to positions {@code <= i}.
+     */
+    public static Tensor causalMask(int size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("causalMask: size must be >= 0, got " + size);
+        }
+        float[] data = new float[size * size];
+        for (int i = 0; i < size; i++) {
+            for (int j = i + 1; j < size; j++) {
+                data[i * size + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return Tensor.of(data, size, size);
+    }
+}
