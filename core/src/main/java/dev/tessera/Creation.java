@@ -13,7 +13,7 @@ final class Creation {
 
     private static int[] shapeFor(String op, int length, int[] shape) {
         int[] s = shape.length == 0 ? new int[] {length} : shape.clone();
-        if (Shape.numel(s) != length) {
+        if (Shape.check(op, s) != length) {
             throw new IllegalArgumentException(op + ": " + length + " values cannot fill shape " + Shape.str(s)
                     + " (" + Shape.numel(s) + " elements)");
         }
@@ -37,7 +37,9 @@ final class Creation {
         return new Tensor(b, b.upload(data), s, Shape.contiguousStrides(s), 0);
     }
 
-    static Tensor full(float value, int[] shape) {
+    /** A CPU tensor filled with {@code value}; {@code op} names the factory in error messages. */
+    static Tensor full(String op, float value, int[] shape) {
+        Shape.check(op, shape);
         return full(cpu(), value, shape);
     }
 
@@ -76,13 +78,13 @@ final class Creation {
     }
 
     static Tensor rand(Generator g, int[] shape) {
-        float[] data = new float[Shape.numel(shape)];
+        float[] data = new float[Shape.check("rand", shape)];
         g.fillUniform(data, 0f, 1f);
         return exact(data, shape);
     }
 
     static Tensor randn(Generator g, int[] shape) {
-        float[] data = new float[Shape.numel(shape)];
+        float[] data = new float[Shape.check("randn", shape)];
         g.fillNormal(data, 0f, 1f);
         return exact(data, shape);
     }

@@ -51,7 +51,7 @@ public final class Device {
             if (t.label().equals(parts[0])) {
                 try {
                     int index = parts.length == 1 ? 0 : Integer.parseInt(parts[1]);
-                    if (parts.length <= 2) {
+                    if (parts.length <= 2 && (t != DeviceType.CPU || index == 0)) {
                         return t == DeviceType.CPU ? cpu() : new Device(t, index);
                     }
                 } catch (NumberFormatException e) {

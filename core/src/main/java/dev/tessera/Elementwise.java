@@ -22,9 +22,13 @@ final class Elementwise {
             // d(a/b)/db = -a/b^2 = -out/b
             case DIV -> (g, needs) -> new Tensor[] {
                 needs[0] ? g.div(b) : null, needs[1] ? g.mul(out).div(b).neg() : null};
-            // d(a^b)/da = b*a^(b-1); d(a^b)/db = a^b * ln a
-            case POW -> (g, needs) -> new Tensor[] {
-                needs[0] ? g.mul(b).mul(a.pow(b.sub(1f))) : null, needs[1] ? g.mul(out).mul(a.log()) : null};
+            // d(a^b)/da = b*a^(b-1), 0 where b == 0; d(a^b)/db = a^b * ln a, 0 where a == 0 and b >= 0 (as PyTorch)
+            case POW -> (g, needs) -> {
+                Tensor zero = Creation.full(g.backend, 0f, new int[0]);
+                Tensor ga = needs[0] ? Tensor.where(b.eq(0f), zero, g.mul(b).mul(a.pow(b.sub(1f)))) : null;
+                Tensor gb = needs[1] ? Tensor.where(a.eq(0f).mul(b.ge(0f)), zero, g.mul(out).mul(a.log())) : null;
+                return new Tensor[] {ga, gb};
+            };
             case MAXIMUM, MINIMUM -> (g, needs) -> {
                 // The larger (smaller) input takes the gradient; ties split it evenly, as PyTorch does.
                 Tensor wins = op == BinaryOp.MAXIMUM ? a.gt(b) : a.lt(b);
@@ -86,9 +90,10 @@ final class Elementwise {
 
     static Tensor powScalar(Tensor x, float exponent) {
         Tensor out = Kernels.unary(UnaryOp.POW_SCALAR, exponent, x);
-        // d(x^p)/dx = p * x^(p-1)
+        // d(x^p)/dx = p * x^(p-1); exactly 0 for p = 0 (x^-1 would make 0 * inf at x = 0)
         return Autograd.record(out, "pow", (g, needs) -> new Tensor[] {
-            exponent == 2f ? g.mul(x).mul(2f) : g.mul(x.pow(exponent - 1f)).mul(exponent)}, x);
+            exponent == 0f ? g.zerosLike()
+                    : exponent == 2f ? g.mul(x).mul(2f) : g.mul(x.pow(exponent - 1f)).mul(exponent)}, x);
     }
 
     static Tensor clamp(Tensor x, float min, float max) {

@@ -33,10 +33,21 @@ final class InPlace {
         }
     }
 
+    /**
+     * Returns {@code src}, or a private copy of it when it shares memory with {@code target} in
+     * another layout: kernels write element by element, so an overlapping source could be read after
+     * it was overwritten (e.g. {@code m.copyFrom(m.t())}).
+     */
+    private static Tensor unaliased(Tensor target, Tensor src) {
+        boolean sameLayout = src.offset == target.offset && java.util.Arrays.equals(src.shape, target.shape)
+                && java.util.Arrays.equals(src.strides, target.strides);
+        return src.storage == target.storage && !sameLayout ? Kernels.copyContiguous(src) : src;
+    }
+
     static Tensor copyFrom(Tensor target, Tensor src) {
         requireWritable("copyFrom", target);
         requireBroadcastsTo("copyFrom", target, src);
-        target.backend.copy(Kernels.expandedView(src, target.shape), target.view());
+        target.backend.copy(Kernels.expandedView(unaliased(target, src), target.shape), target.view());
         return target;
     }
 
@@ -51,7 +62,7 @@ final class InPlace {
         requireWritable(name, target);
         requireBroadcastsTo(name, target, other);
         requireFloat(name, target);
-        target.backend.binary(op, target.view(), Kernels.expandedView(other, target.shape), target.view());
+        target.backend.binary(op, target.view(), Kernels.expandedView(unaliased(target, other), target.shape), target.view());
         return target;
     }
 

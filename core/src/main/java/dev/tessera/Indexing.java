@@ -28,9 +28,8 @@ final class Indexing {
                         + Shape.str(x.shape) + " at dimension " + k);
             }
         }
-        Tensor xf = Kernels.asFloat(x);
-        Tensor out = Kernels.empty(x.backend, DType.FLOAT32, index.shape);
-        x.backend.gather(cropped(xf.view(), index.shape, d), d, index.view(), out.view());
+        Tensor out = Kernels.empty(x.backend, x.dtype, index.shape);
+        x.backend.gather(cropped(x.view(), index.shape, d), d, index.view(), out.view());
         int[] inShape = x.shape;
         return Autograd.record(out, "gather", (g, needs) -> new Tensor[] {scatterAdd(g, d, index.view(), inShape), null}, x, index);
     }
@@ -48,10 +47,9 @@ final class Indexing {
         strides[d] = index.strides[0];
         // The 1-D index seen as a full-rank index tensor repeating along every other dimension.
         View expandedIndex = new View(index.storage, shape, strides, index.offset);
-        Tensor xf = Kernels.asFloat(x);
-        Tensor out = Kernels.empty(x.backend, DType.FLOAT32, shape);
+        Tensor out = Kernels.empty(x.backend, x.dtype, shape);
         try {
-            x.backend.gather(xf.view(), d, expandedIndex, out.view());
+            x.backend.gather(x.view(), d, expandedIndex, out.view());
         } catch (IllegalArgumentException e) {
             // The backend reports the primitive's name; the user called indexSelect.
             throw new IllegalArgumentException("indexSelect: " + e.getMessage().replaceFirst("^gather: ", ""), e);

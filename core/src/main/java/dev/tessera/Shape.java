@@ -32,6 +32,19 @@ public final class Shape {
         return (int) n;
     }
 
+    /**
+     * Checks that {@code shape} is a valid tensor shape for {@code op}; returns its element count.
+     *
+     * @throws IllegalArgumentException naming {@code op} for a negative size or too many elements
+     */
+    public static int check(String op, int... shape) {
+        try {
+            return numel(shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Returns the row-major (C order) strides of {@code shape}. */
     public static int[] contiguousStrides(int[] shape) {
         int[] strides = new int[shape.length];

@@ -9,24 +9,39 @@ final class IndexKernels {
 
     /** {@code out[p] = x[p with p[axis] replaced by index[p]]} for every position p of out. */
     static void gather(View x, int axis, View index, View out) {
-        float[] xs = CpuStorage.floats(x.storage());
         int[] is = CpuStorage.ints(index.storage());
-        float[] os = CpuStorage.floats(out.storage());
         int size = x.shape()[axis];
         int axisStride = x.strides()[axis];
         // x's stride along `axis` is removed here (set to 0) and applied per element from the index.
         int[] xStrides = x.strides().clone();
         xStrides[axis] = 0;
-        StridedLoop.run(out.shape(), new int[][] {xStrides, index.strides(), out.strides()},
-                new int[] {x.offset(), index.offset(), out.offset()}, (offs, st, n) -> {
-                    for (int i = 0; i < n; i++) {
-                        int k = is[offs[1] + i * st[1]];
-                        if (k < 0 || k >= size) {
-                            throw outOfRange("gather", k, axis, size);
-                        }
-                        os[offs[2] + i * st[2]] = xs[offs[0] + i * st[0] + k * axisStride];
+        int[][] strides = {xStrides, index.strides(), out.strides()};
+        int[] offsets = {x.offset(), index.offset(), out.offset()};
+        if (x.storage().dtype() == dev.tessera.DType.INT32) {
+            int[] xs = CpuStorage.ints(x.storage());
+            int[] os = CpuStorage.ints(out.storage());
+            StridedLoop.run(out.shape(), strides, offsets, (offs, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    int k = is[offs[1] + i * st[1]];
+                    if (k < 0 || k >= size) {
+                        throw outOfRange("gather", k, axis, size);
                     }
-                });
+                    os[offs[2] + i * st[2]] = xs[offs[0] + i * st[0] + k * axisStride];
+                }
+            });
+            return;
+        }
+        float[] xs = CpuStorage.floats(x.storage());
+        float[] os = CpuStorage.floats(out.storage());
+        StridedLoop.run(out.shape(), strides, offsets, (offs, st, n) -> {
+            for (int i = 0; i < n; i++) {
+                int k = is[offs[1] + i * st[1]];
+                if (k < 0 || k >= size) {
+                    throw outOfRange("gather", k, axis, size);
+                }
+                os[offs[2] + i * st[2]] = xs[offs[0] + i * st[0] + k * axisStride];
+            }
+        });
     }
 
     /** {@code out[p with p[axis] replaced by index[p]] += src[p]} for every position p of src; single-threaded (indices may repeat). */

@@ -160,9 +160,11 @@ final class ReduceKernels {
                     }
                 }
                 if (log) {
-                    float lse = (float) (max + Math.log(sum));
+                    // (x - max) - log(sum) keeps the precision of small log-probabilities; x - (max + log(sum))
+                    // would round to the spacing of floats near the logits.
+                    float logSum = (float) Math.log(sum);
                     for (int j = 0; j < n; j++) {
-                        out[ob + j * inner] = x[xb + j * inner] - lse;
+                        out[ob + j * inner] = (x[xb + j * inner] - max) - logSum;
                     }
                 } else {
                     float inv = (float) (1.0 / sum);

@@ -82,12 +82,45 @@ final class StridedLoop {
         }
         StridedLoop loop = new StridedLoop(shape, strides, offsets);
         long total = (long) loop.rows * loop.inner;
-        if (total < PARALLEL_GRAIN || loop.rows == 1) {
+        int threads = CpuPool.pool().getParallelism();
+        if (total < PARALLEL_GRAIN || threads == 1) {
             loop.rows(0, loop.rows, body);
-        } else {
+        } else if (loop.rows >= 2 * threads) {
             int grain = Math.max(1, PARALLEL_GRAIN / loop.inner);
             CpuPool.parallelFor(loop.rows, grain, (start, end) -> loop.rows(start, end, body));
+        } else {
+            // Few long rows (a contiguous tensor coalesces to one): split each row into pieces.
+            int pieces = (int) Math.min(4L * threads, (loop.inner + PARALLEL_GRAIN / 2 - 1) / (PARALLEL_GRAIN / 2));
+            int piece = (loop.inner + pieces - 1) / pieces;
+            CpuPool.parallelFor(loop.rows * pieces, 1, (start, end) -> {
+                for (int t = start; t < end; t++) {
+                    loop.rowPiece(t / pieces, (t % pieces) * piece, piece, body);
+                }
+            });
         }
+    }
+
+    /** Runs {@code body} on elements {@code [from, from + length)} of row {@code row} (clipped to the row). */
+    private void rowPiece(int row, int from, int length, Row body) {
+        int n = Math.min(length, inner - from);
+        if (n <= 0) {
+            return;
+        }
+        int k = offsets.length;
+        int outerDims = shape.length - 1;
+        int[] offs = new int[k];
+        int[] innerStrides = new int[k];
+        for (int j = 0; j < k; j++) {
+            innerStrides[j] = shape.length == 0 ? 1 : strides[j][shape.length - 1];
+            int o = offsets[j] + from * innerStrides[j];
+            int rem = row;
+            for (int d = outerDims - 1; d >= 0; d--) {
+                o += (rem % shape[d]) * strides[j][d];
+                rem /= shape[d];
+            }
+            offs[j] = o;
+        }
+        body.run(offs, innerStrides, n);
     }
 
     /** Like {@link #run} but always on the calling thread, for bodies whose rows may write the same element. */

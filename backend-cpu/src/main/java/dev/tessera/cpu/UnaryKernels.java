@@ -65,6 +65,14 @@ final class UnaryKernels {
                     out[oo + i] = Math.abs(x[xo + i]);
                 }
             }
+            case POW_SCALAR -> {
+                if (p != 2f) {
+                    return false;
+                }
+                for (int i = 0; i < n; i++) {
+                    out[oo + i] = x[xo + i] * x[xo + i];
+                }
+            }
             case SQRT -> {
                 for (int i = 0; i < n; i++) {
                     out[oo + i] = (float) Math.sqrt(x[xo + i]);

@@ -80,15 +80,7 @@ public final class TensorDataset implements Dataset {
             }
         }
         Tensor idx = Tensor.ofInts(indices).to(features.device());
-        return new Batch(features.indexSelect(0, idx), gatherTargets(idx));
-    }
-
-    private Tensor gatherTargets(Tensor idx) {
-        if (targets.dtype() == DType.INT32) {
-            // indexSelect works in FLOAT32; labels are small integers, exact in float.
-            return targets.to(DType.FLOAT32).indexSelect(0, idx).to(DType.INT32);
-        }
-        return targets.indexSelect(0, idx);
+        return new Batch(features.indexSelect(0, idx), targets.indexSelect(0, idx));
     }
 
     @Override
