@@ -1,0 +1,24 @@
+package dev.tessera.nn.selection;
+
+import dev.tessera.nn.Module;
+import java.util.function.Supplier;
+
+/**
+ * Builds a new, untrained model from hyperparameters; cross-validation calls it once per fold.
+ *
+ * <p>Every call must return a new model with its own layers and tensors: reusing a model (or a
+ * layer, parameter tensor or dropout generator of an earlier one) would carry weights from one
+ * fold into the next. {@link CrossValidation} detects a factory that does and fails. For
+ * reproducible initialisation, build the layers with {@code new Generator(params.seed())}.
+ */
+@FunctionalInterface
+public interface ModelFactory {
+
+    /** Returns a new model built from {@code params} (not modified). */
+    Module create(Params params);
+
+    /** Returns a factory that ignores the parameters and calls {@code supplier}. */
+    static ModelFactory of(Supplier<? extends Module> supplier) {
+        return params -> supplier.get();
+    }
+}
