@@ -15,9 +15,10 @@ public final class Main {
                 : java.util.Arrays.copyOfRange(args, 1, args.length);
         switch (name) {
             case "train" -> TrainClassifier.main(rest);
+            case "cv" -> CrossValidationExample.main(rest);
             case "xor" -> XorExample.main(rest);
             default -> {
-                System.err.println("Unknown example '" + name + "'. Available: train (default), xor");
+                System.err.println("Unknown example '" + name + "'. Available: train (default), cv, xor");
                 System.exit(2);
             }
         }

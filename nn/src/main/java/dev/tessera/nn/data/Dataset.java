@@ -80,6 +80,16 @@ public interface Dataset {
         }
 
         @Override
+        public int[] labels() {
+            int[] all = base.labels();
+            int[] mine = new int[indices.length];
+            for (int i = 0; i < indices.length; i++) {
+                mine[i] = all[indices[i]];
+            }
+            return mine;
+        }
+
+        @Override
         public Dataset subset(int[] positions) {
             int[] mapped = new int[positions.length];
             for (int i = 0; i < positions.length; i++) {

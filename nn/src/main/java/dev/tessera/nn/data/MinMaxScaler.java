@@ -28,6 +28,13 @@ public final class MinMaxScaler {
         }
     }
 
+    /** Fits on the features of {@code data} (all of it; pass the training subset). */
+    public static MinMaxScaler fit(Dataset data) {
+        int[] all = new int[data.size()];
+        java.util.Arrays.setAll(all, i -> i);
+        return fit(data.get(all).features());
+    }
+
     /** Returns {@code (x - min) / (max - min)}; x is not modified. */
     public Tensor transform(Tensor x) {
         return x.sub(min).div(range);
