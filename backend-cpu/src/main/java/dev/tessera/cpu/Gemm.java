@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  *       API ({@link VectorGemm}); needs the JVM started with
  *       {@code --add-modules jdk.incubator.vector}.</li>
  *   <li>{@code "ejml"}: EJML's {@code CommonOps_FDRM} / {@code CommonOps_MT_FDRM}
- *       ({@link EjmlGemm}), roughly ten times slower, used when the module is missing.</li>
+ *       ({@link EjmlGemm}), 10-30 times slower, used when the module is missing.</li>
  * </ul>
  * Which one runs is logged once at INFO level and returned by {@link #implementation()}.
  * {@code -Dtessera.gemm=ejml} (or {@code vector}) forces a choice, e.g. to compare them.
@@ -40,6 +40,9 @@ public final class Gemm {
     static final long PARALLEL_THRESHOLD = 6_000_000L;
 
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    /** Fewest float lanes (128-bit vectors) for which the Vector API kernel beats EJML. */
+    private static final int MIN_LANES = 4;
 
     /** True when the Vector API is usable: the module is present and VectorGemm initialised. */
     private static final boolean VECTOR = chooseVector();
@@ -213,7 +216,7 @@ public final class Gemm {
         }
         if (!present) {
             LOG.info("Tessera CPU GEMM: {} not available (start the JVM with --add-modules {} for "
-                    + "~10x faster matrix multiply); using EJML", VECTOR_MODULE, VECTOR_MODULE);
+                    + "10-30x faster matrix multiply); using EJML", VECTOR_MODULE, VECTOR_MODULE);
             return false;
         }
         int lanes;
@@ -223,6 +226,12 @@ public final class Gemm {
         } catch (LinkageError | RuntimeException e) {
             LOG.warn("Tessera CPU GEMM: the Java Vector API failed to initialise ({}); using EJML",
                     e.toString());
+            return false;
+        }
+        if (lanes < MIN_LANES && !forced.equalsIgnoreCase("vector")) {
+            // Without SIMD registers the Vector API runs as plain Java objects: slower than EJML.
+            LOG.info("Tessera CPU GEMM: the Java Vector API has only {} float lane(s) on this CPU; "
+                    + "using EJML", lanes);
             return false;
         }
         LOG.info("Tessera CPU GEMM: Java Vector API, {} float lanes", lanes);
