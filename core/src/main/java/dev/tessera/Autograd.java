@@ -2,10 +2,13 @@ package dev.tessera;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import dev.tessera.spi.Storage;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Records ops on the tape and runs backward over it. */
 final class Autograd {
@@ -44,8 +47,12 @@ final class Autograd {
                     + " differs from the tensor's shape " + Shape.str(root.shape));
         }
         try (GradMode ignored = new GradMode(false)) {
+            // Storages already handed to a leaf (or owned by the caller): a leaf may only keep a gradient
+            // without copying when nothing else can see or modify its memory.
+            Set<Storage> shared = Collections.newSetFromMap(new IdentityHashMap<>());
+            shared.add(grad.storage);
             if (root.gradFn == null) {
-                accumulateLeaf(root, grad);
+                accumulateLeaf(root, grad, shared);
                 return;
             }
             List<Node> order = topologicalOrder(root.gradFn);
@@ -79,7 +86,7 @@ final class Autograd {
                         Tensor prev = grads.get(input.gradFn);
                         grads.put(input.gradFn, prev == null ? gi : Kernels.add(prev, gi));
                     } else {
-                        accumulateLeaf(input, gi);
+                        accumulateLeaf(input, gi, shared);
                     }
                 }
                 if (!retainGraph) {
@@ -89,14 +96,20 @@ final class Autograd {
         }
     }
 
-    private static void accumulateLeaf(Tensor leaf, Tensor g) {
+    /**
+     * Adds {@code g} to the leaf's gradient. A first gradient is kept as is when it is contiguous and
+     * its storage is not visible elsewhere; otherwise it is copied, because optimizers and gradient
+     * clipping modify a leaf's grad in place and the same gradient may flow to several leaves.
+     */
+    private static void accumulateLeaf(Tensor leaf, Tensor g, Set<Storage> shared) {
         if (leaf.grad == null) {
-            // Always a private contiguous copy: the same gradient tensor may flow to several
-            // leaves, and optimizers or clipping may later modify a leaf's grad in place.
-            leaf.grad = Kernels.copyContiguous(g);
+            boolean privateStorage = g.isContiguous() && g.offset == 0 && g.storage.length() == Shape.numel(g.shape)
+                    && shared.add(g.storage);
+            leaf.grad = privateStorage ? g : Kernels.copyContiguous(g);
         } else {
             leaf.grad = Kernels.add(leaf.grad, g);
         }
+        shared.add(leaf.grad.storage);
     }
 
     /** Returns the nodes reachable from {@code root}, each after every node that consumes it. */

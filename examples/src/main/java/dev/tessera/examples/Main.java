@@ -16,9 +16,10 @@ public final class Main {
         switch (name) {
             case "train" -> TrainClassifier.main(rest);
             case "cv" -> CrossValidationExample.main(rest);
+            case "attention" -> AttentionExample.main(rest);
             case "xor" -> XorExample.main(rest);
             default -> {
-                System.err.println("Unknown example '" + name + "'. Available: train (default), cv, xor");
+                System.err.println("Unknown example '" + name + "'. Available: train (default), cv, attention, xor");
                 System.exit(2);
             }
         }

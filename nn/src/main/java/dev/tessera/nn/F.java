@@ -262,47 +262,75 @@ public final class F {
 
     /**
      * Returns {@code softmax(q k^T / sqrt(E) + mask) v} for {@code q [..., L, E]}, {@code k [..., S,
-     * E]}, {@code v [..., S, Ev]} (leading dimensions broadcast): PyTorch's
-     * {@code scaled_dot_product_attention} without dropout. {@code mask} is an additive FLOAT32 mask
-     * broadcast to {@code [..., L, S]} (0 where attention is allowed, {@code -inf} or a large
-     * negative number where it is not; see {@link #causalMask}), or null. A row masked entirely gives
-     * NaN, as in PyTorch.
+     * E]}, {@code v [..., S, Ev]} (leading dimensions broadcast, typically {@code [batch, heads]}):
+     * PyTorch's {@code scaled_dot_product_attention} without dropout. {@code mask} is an additive
+     * FLOAT32 mask broadcast to {@code [..., L, S]} (0 where attention is allowed, {@code -inf} where
+     * it is not; see {@link #causalMask}), or null; for 0/1 masks use {@link
+     * #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionMask, float, boolean, Generator)}
+     * with {@link AttentionMask#keep} or {@link AttentionMask#block}. A query whose keys are all
+     * masked gets a zero output row and zero gradients (PyTorch gives NaN).
      *
-     * @throws IllegalArgumentException if the shapes do not fit
+     * @return a new tensor {@code [..., L, Ev]}
+     * @throws IllegalArgumentException if the shapes do not fit or the mask is not FLOAT32
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask) {
-        Objects.requireNonNull(q, "scaledDotProductAttention: q must not be null");
-        Objects.requireNonNull(k, "scaledDotProductAttention: k must not be null");
-        Objects.requireNonNull(v, "scaledDotProductAttention: v must not be null");
-        if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2 || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2)) {
-            throw new IllegalArgumentException("scaledDotProductAttention: q " + Shape.str(q.shape()) + ", k "
-                    + Shape.str(k.shape()) + ", v " + Shape.str(v.shape()) + " do not fit [..., L, E], [..., S, E], [..., S, Ev]");
+        return scaledDotProductAttention(q, k, v, mask, 0f, false);
+    }
+
+    /**
+     * Returns {@code dropout(softmax(q k^T / sqrt(E) + mask)) v}, PyTorch's {@code
+     * scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)}: {@code mask} is an
+     * additive FLOAT32 mask (or null) as in {@link #scaledDotProductAttention(Tensor, Tensor, Tensor,
+     * Tensor)}; {@code causal} also blocks keys after the query ({@code j > i}); the attention
+     * probabilities are dropped with probability {@code dropoutP} whenever it is positive (pass 0 in
+     * eval mode), drawing from a fresh generator of {@link Random} (so {@link Random#manualSeed}
+     * makes it reproducible).
+     *
+     * @return a new tensor {@code [..., L, Ev]}
+     * @throws IllegalArgumentException if the shapes do not fit, the mask is not FLOAT32, or {@code
+     *                                  dropoutP} is outside {@code [0, 1]}
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, float dropoutP,
+            boolean causal) {
+        if (mask != null && mask.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("scaledDotProductAttention: a Tensor mask is additive and must be FLOAT32"
+                    + " (0 to attend, -inf to block), got " + mask.dtype() + " of shape " + Shape.str(mask.shape())
+                    + "; pass AttentionMask.keep(mask) or AttentionMask.block(mask) for a 0/1 mask");
         }
-        Tensor scores = q.matmul(k.transpose(-2, -1)).mul((float) (1.0 / Math.sqrt(q.size(-1))));
-        if (mask != null) {
-            if (mask.dtype() != DType.FLOAT32) {
-                throw new IllegalArgumentException("scaledDotProductAttention: mask must be an additive FLOAT32 mask"
-                        + " (0 to attend, -inf to block), got " + mask.dtype());
-            }
-            scores = scores.add(mask);
-        }
-        return scores.softmax(-1).matmul(v);
+        return scaledDotProductAttention(q, k, v, mask == null ? null : AttentionMask.additive(mask), dropoutP, causal,
+                null);
+    }
+
+    /**
+     * Returns {@code dropout(softmax(q k^T / sqrt(E) + bias)) v} with the pairs blocked by {@code
+     * mask} (0/1 or additive, see {@link AttentionMask}; null for none) and, when {@code causal},
+     * the keys after each query; probabilities are dropped with probability {@code dropoutP} using
+     * {@code g} (advanced; null draws a generator from {@link Random}). Shapes as in {@link
+     * #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor)}; fully masked queries give zeros.
+     *
+     * @return a new tensor {@code [..., L, Ev]}
+     * @throws IllegalArgumentException if the shapes (of q, k, v or the mask) do not fit, or {@code
+     *                                  dropoutP} is outside {@code [0, 1]}
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, AttentionMask mask, float dropoutP,
+            boolean causal, Generator g) {
+        AttentionMask m = causal ? AttentionMask.causal().and(mask) : mask;
+        return Attention.compute("scaledDotProductAttention", q, k, v, m, dropoutP, g, false).output();
     }
 
     /**
      * Returns the additive causal mask {@code [size, size]}: 0 on and below the diagonal, {@code
-     * -inf} above it, so position {@code i} attends to positions {@code <= i}.
+     * -inf} above it, so position {@code i} attends to positions {@code <= i} (PyTorch's {@code
+     * Transformer.generate_square_subsequent_mask}).
+     *
+     * @throws IllegalArgumentException if {@code size} is negative
      */
     public static Tensor causalMask(int size) {
         if (size < 0) {
             throw new IllegalArgumentException("causalMask: size must be >= 0, got " + size);
         }
-        float[] data = new float[size * size];
-        for (int i = 0; i < size; i++) {
-            for (int j = i + 1; j < size; j++) {
-                data[i * size + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return Tensor.of(data, size, size);
+        Tensor rows = Tensor.arange(size).unsqueeze(1);
+        Tensor cols = Tensor.arange(size).unsqueeze(0);
+        return Tensor.where(cols.gt(rows), Tensor.scalar(Float.NEGATIVE_INFINITY), Tensor.scalar(0f));
     }
 }

@@ -1,0 +1,51 @@
+package dev.tessera.spi;
+
+import dev.tessera.DType;
+
+/** The default optimizer updates of {@link Backend}, composed from its elementwise primitives. */
+final class ComposedOptim {
+    private ComposedOptim() {
+    }
+
+    private static View temp(Backend b, View like) {
+        int[] shape = like.shape();
+        int[] strides = new int[shape.length];
+        int s = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = s;
+            s *= Math.max(shape[d], 1);
+        }
+        return new View(b.allocate(DType.FLOAT32, like.numel()), shape, strides, 0);
+    }
+
+    /** See {@link Backend#adamUpdate}. */
+    static void adam(Backend b, View p, View g, View m, View v, AdamSpec s) {
+        View d = g;
+        if (s.weightDecay() != 0f) {
+            if (s.decoupled()) {
+                b.unary(UnaryOp.MUL_SCALAR, 1f - s.lr() * s.weightDecay(), p, p);
+            } else {
+                d = temp(b, g);
+                b.unary(UnaryOp.MUL_SCALAR, s.weightDecay(), p, d);
+                b.binary(BinaryOp.ADD, g, d, d);
+            }
+        }
+        View t = temp(b, g);
+        // m = beta1*m + (1-beta1)*d
+        b.unary(UnaryOp.MUL_SCALAR, s.beta1(), m, m);
+        b.unary(UnaryOp.MUL_SCALAR, 1f - s.beta1(), d, t);
+        b.binary(BinaryOp.ADD, m, t, m);
+        // v = beta2*v + (1-beta2)*d^2
+        b.unary(UnaryOp.MUL_SCALAR, s.beta2(), v, v);
+        b.binary(BinaryOp.MUL, d, d, t);
+        b.unary(UnaryOp.MUL_SCALAR, 1f - s.beta2(), t, t);
+        b.binary(BinaryOp.ADD, v, t, v);
+        // p -= lr/bias1 * m / (sqrt(v)/bias2Sqrt + eps)
+        b.unary(UnaryOp.SQRT, 0f, v, t);
+        b.unary(UnaryOp.MUL_SCALAR, 1f / s.bias2Sqrt(), t, t);
+        b.unary(UnaryOp.ADD_SCALAR, s.eps(), t, t);
+        b.binary(BinaryOp.DIV, m, t, t);
+        b.unary(UnaryOp.MUL_SCALAR, -s.lr() / s.bias1(), t, t);
+        b.binary(BinaryOp.ADD, p, t, p);
+    }
+}
