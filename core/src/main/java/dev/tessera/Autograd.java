@@ -67,26 +67,21 @@ final class Autograd {
                     throw new IllegalStateException("backward: the graph through '" + node.op + "' was already freed by an"
                             + " earlier backward(); call backward(grad, true) to keep it for a second pass");
                 }
-                Tensor[] inputs = node.inputs;
-                boolean[] needs = new boolean[inputs.length];
-                for (int i = 0; i < inputs.length; i++) {
-                    needs[i] = inputs[i] != null && inputs[i].requiresGrad;
-                }
-                Tensor[] inGrads = node.backward.apply(g, needs);
-                for (int i = 0; i < inputs.length; i++) {
-                    if (!needs[i] || inGrads[i] == null) {
+                Tensor[] inGrads = node.backward.apply(g, node.needs);
+                for (int i = 0; i < node.needs.length; i++) {
+                    if (!node.needs[i] || inGrads[i] == null) {
                         continue;
                     }
-                    Tensor input = inputs[i];
                     Tensor gi = inGrads[i];
-                    if (!Arrays.equals(gi.shape, input.shape)) {
-                        gi = Reductions.sumToShape(gi, input.shape); // undo broadcasting
+                    if (!Arrays.equals(gi.shape, node.shapes[i])) {
+                        gi = Reductions.sumToShape(gi, node.shapes[i]); // undo broadcasting
                     }
-                    if (input.gradFn != null) {
-                        Tensor prev = grads.get(input.gradFn);
-                        grads.put(input.gradFn, prev == null ? gi : Kernels.add(prev, gi));
+                    Node parent = node.parents[i];
+                    if (parent != null) {
+                        Tensor prev = grads.get(parent);
+                        grads.put(parent, prev == null ? gi : Kernels.add(prev, gi));
                     } else {
-                        accumulateLeaf(input, gi, shared);
+                        accumulateLeaf(node.leaves[i], gi, shared);
                     }
                 }
                 if (!retainGraph) {
@@ -124,13 +119,13 @@ final class Autograd {
             Object[] frame = stack.peek();
             Node node = (Node) frame[0];
             int next = (Integer) frame[1];
-            Tensor[] inputs = node.inputs;
-            if (inputs != null && next < inputs.length) {
+            Node[] parents = node.parents;
+            if (parents != null && next < parents.length) {
                 frame[1] = next + 1;
-                Tensor in = inputs[next];
-                if (in != null && in.gradFn != null && !seen.containsKey(in.gradFn)) {
-                    seen.put(in.gradFn, Boolean.TRUE);
-                    stack.push(new Object[] {in.gradFn, 0});
+                Node parent = parents[next];
+                if (parent != null && !seen.containsKey(parent)) {
+                    seen.put(parent, Boolean.TRUE);
+                    stack.push(new Object[] {parent, 0});
                 }
             } else {
                 stack.pop();
