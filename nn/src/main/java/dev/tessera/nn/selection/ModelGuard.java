@@ -17,8 +17,8 @@ import java.util.Set;
  * another. A reused object is still strongly reachable from the new model, so weak references
  * lose nothing while letting finished folds' models be collected. Thread-safe.
  *
- * <p>Not detected: distinct tensor objects over the same storage (a {@code detach()} of an earlier
- * parameter), since core offers no public way to compare storages.
+ * <p>Tensors are compared by storage too, so a {@code detach()} or a view of an earlier parameter
+ * is caught as well.
  */
 final class ModelGuard {
     private record Seen(WeakReference<Object> ref, String owner) {
@@ -29,6 +29,8 @@ final class ModelGuard {
     }
 
     private final Map<Integer, List<Seen>> seen = new HashMap<>();
+    /** Every tensor registered so far, weakly, to compare storages (views share storage, not identity). */
+    private final List<Seen> tensors = new ArrayList<>();
 
     /**
      * Checks that {@code model} shares no state with a model registered earlier, then registers it
@@ -51,8 +53,11 @@ final class ModelGuard {
             }
         }
         for (Part p : parts) {
-            seen.computeIfAbsent(System.identityHashCode(p.object()), h -> new ArrayList<>())
-                    .add(new Seen(new WeakReference<>(p.object()), owner));
+            Seen s = new Seen(new WeakReference<>(p.object()), owner);
+            seen.computeIfAbsent(System.identityHashCode(p.object()), h -> new ArrayList<>()).add(s);
+            if (p.object() instanceof dev.tessera.Tensor) {
+                tensors.add(s);
+            }
         }
     }
 
@@ -84,6 +89,14 @@ final class ModelGuard {
     }
 
     private String find(Object o) {
+        if (o instanceof dev.tessera.Tensor t) {
+            tensors.removeIf(s -> s.ref().get() == null);
+            for (Seen s : tensors) {
+                if (s.ref().get() instanceof dev.tessera.Tensor earlier && earlier.sharesStorage(t)) {
+                    return s.owner();
+                }
+            }
+        }
         List<Seen> bucket = seen.get(System.identityHashCode(o));
         if (bucket == null) {
             return null;

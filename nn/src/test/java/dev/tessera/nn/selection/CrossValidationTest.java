@@ -152,6 +152,11 @@ class CrossValidationTest {
         e = assertThrows(IllegalStateException.class, () -> cv.run(p -> new Holder(weight), IRIS));
         assertTrue(e.getMessage().contains("parameter 'weight'"), e.getMessage());
 
+        // A detached view of one shared tensor: another object, the same memory.
+        Tensor base = Tensor.zeros(3, 4);
+        e = assertThrows(IllegalStateException.class, () -> cv.run(p -> new Holder(base.detach()), IRIS));
+        assertTrue(e.getMessage().contains("parameter 'weight'"), e.getMessage());
+
         Generator generator = new Generator(1);
         e = assertThrows(IllegalStateException.class,
                 () -> cv.run(p -> new Sequential(new Linear(4, 3), new Dropout(0.1, generator)), IRIS));
