@@ -78,9 +78,14 @@ final class Creation {
     }
 
     static Tensor rand(Generator g, int[] shape) {
-        float[] data = new float[Shape.check("rand", shape)];
-        g.fillUniform(data, 0f, 1f);
-        return exact(data, shape);
+        return randOn(cpu(), g, Shape.check("rand", shape), shape);
+    }
+
+    /** Uniform numbers in {@code [0, 1)} drawn on {@code backend} from {@code g} (advanced past them). */
+    static Tensor randOn(Backend backend, Generator g, int numel, int[] shape) {
+        Tensor t = Kernels.empty(backend, DType.FLOAT32, shape);
+        backend.fillUniform(t.view(), g.reserve(numel), 0f, 1f);
+        return t;
     }
 
     static Tensor randn(Generator g, int[] shape) {

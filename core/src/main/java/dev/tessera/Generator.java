@@ -1,5 +1,7 @@
 package dev.tessera;
 
+import dev.tessera.spi.SplitMix;
+
 /**
  * A seeded source of random numbers for initialisation, dropout and shuffling. The same seed
  * gives the same sequence on every run, every JVM and every backend: numbers are drawn on the host
@@ -9,7 +11,7 @@ package dev.tessera;
  * {@link #state()} and {@link #setState(long)} save and restore (for checkpoints).
  */
 public final class Generator {
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+    private static final long GOLDEN_GAMMA = SplitMix.GAMMA;
     private long state;
 
     /** Creates a generator whose sequence is fully determined by {@code seed}. */
@@ -29,10 +31,22 @@ public final class Generator {
 
     /** Returns the next 64 random bits and advances the state. */
     public long nextLong() {
-        long z = (state += GOLDEN_GAMMA);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix.mix(state += GOLDEN_GAMMA);
+    }
+
+    /**
+     * Reserves the next {@code count} numbers for a draw done elsewhere (in parallel, on a device):
+     * returns the state they start from and advances this generator past them. Number {@code i} of
+     * the draw is {@link SplitMix#uniform(long, long) SplitMix.uniform(start, i)}, exactly what
+     * {@code count} calls of {@link #nextFloat()} would have returned.
+     */
+    public long reserve(long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("Generator.reserve: count must be >= 0, got " + count);
+        }
+        long start = state;
+        state += count * GOLDEN_GAMMA;
+        return start;
     }
 
     /** Returns a uniform float in {@code [0, 1)}. */

@@ -59,9 +59,9 @@ final class Attention {
             float scale = dropoutP >= 1f ? 0f : 1f / (1f - dropoutP);
             Tensor uniform;
             synchronized (gen) {
-                uniform = Tensor.rand(gen, attn.shape());
+                uniform = attn.randLike(gen);
             }
-            attn = attn.mul(uniform.ge(dropoutP).to(q.device()));
+            attn = attn.mul(uniform.ge(dropoutP));
             rowFactor = rowFactor == null ? Tensor.scalar(scale).to(q.device()) : rowFactor.mul(scale);
         }
         Tensor out = attn.matmul(v);

@@ -8,8 +8,8 @@ import dev.tessera.Tensor;
  * probability {@code p} and the kept ones are scaled by {@code 1 / (1 - p)}, so the expected value
  * is unchanged; in eval mode the input is returned as is.
  *
- * <p>The mask is drawn on the host from this module's {@link Generator} (one uniform per element,
- * kept where {@code u >= p}) and moved to the input's device; the same seed gives the same masks.
+ * <p>The mask is drawn on the input's device from this module's {@link Generator} (one uniform per
+ * element, kept where {@code u >= p}); the same seed gives the same masks on every device.
  * Drawing is synchronised on the generator, so concurrent training-mode calls do not corrupt it
  * (their masks then depend on the interleaving).
  */
@@ -60,9 +60,9 @@ public class Dropout extends Module implements Stochastic {
         }
         Tensor uniform;
         synchronized (generator) {
-            uniform = Tensor.rand(generator, input.shape());
+            uniform = input.randLike(generator);
         }
-        Tensor mask = uniform.ge(p).mul(1f / (1f - p)).to(input.device());
+        Tensor mask = uniform.ge(p).mul(1f / (1f - p));
         return input.mul(mask);
     }
 

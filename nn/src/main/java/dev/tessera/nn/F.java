@@ -213,7 +213,7 @@ public final class F {
             return x.mul(0f);
         }
         Objects.requireNonNull(g, "dropout: generator must not be null in training mode");
-        Tensor keep = Tensor.rand(g, x.shape()).ge(p).to(x.device());
+        Tensor keep = x.randLike(g).ge(p);
         return x.mul(keep).mul(1f / (1f - p));
     }
 

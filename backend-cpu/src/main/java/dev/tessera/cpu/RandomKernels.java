@@ -1,0 +1,21 @@
+package dev.tessera.cpu;
+
+import dev.tessera.spi.SplitMix;
+
+/** Random numbers drawn in parallel: each element is a pure function of (state, index), so the split does not matter. */
+final class RandomKernels {
+    private static final int GRAIN = 1 << 15;
+
+    private RandomKernels() {
+    }
+
+    /** {@code out[o + i] = low + (high - low) * SplitMix.uniform(state, i)} for {@code i < n}. */
+    static void uniform(float[] out, int o, int n, long state, float low, float high) {
+        float range = high - low;
+        CpuPool.parallelFor(n, GRAIN, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                out[o + i] = low + range * SplitMix.uniform(state, i);
+            }
+        });
+    }
+}
