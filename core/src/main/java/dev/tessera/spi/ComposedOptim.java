@@ -1,6 +1,7 @@
 package dev.tessera.spi;
 
 import dev.tessera.DType;
+import dev.tessera.Shape;
 
 /** The default optimizer updates of {@link Backend}, composed from its elementwise primitives. */
 final class ComposedOptim {
@@ -8,14 +9,7 @@ final class ComposedOptim {
     }
 
     private static View temp(Backend b, View like) {
-        int[] shape = like.shape();
-        int[] strides = new int[shape.length];
-        int s = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            strides[d] = s;
-            s *= Math.max(shape[d], 1);
-        }
-        return new View(b.allocate(DType.FLOAT32, like.numel()), shape, strides, 0);
+        return new View(b.allocate(DType.FLOAT32, like.numel()), like.shape(), Shape.contiguousStrides(like.shape()), 0);
     }
 
     /** See {@link Backend#adamUpdate}. */
