@@ -17,9 +17,10 @@ public final class Main {
             case "train" -> TrainClassifier.main(rest);
             case "cv" -> CrossValidationExample.main(rest);
             case "attention" -> AttentionExample.main(rest);
+            case "transfer" -> TransferLearningExample.main(rest);
             case "xor" -> XorExample.main(rest);
             default -> {
-                System.err.println("Unknown example '" + name + "'. Available: train (default), cv, attention, xor");
+                System.err.println("Unknown example '" + name + "'. Available: train (default), cv, attention, transfer, xor");
                 System.exit(2);
             }
         }
