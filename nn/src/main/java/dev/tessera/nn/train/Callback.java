@@ -37,6 +37,15 @@ public interface Callback {
         return Map.of();
     }
 
+    /**
+     * Restores this callback's state from a checkpoint when {@link Trainer#fit} resumes. It runs
+     * before the optimizer's state is loaded, so a callback that changes the optimizer (adds
+     * parameter groups) can rebuild it first. By default calls {@link #loadStateDict}.
+     */
+    default void onRestore(Trainer trainer, Map<String, Double> state) {
+        loadStateDict(state);
+    }
+
     /** Restores state returned by {@link #stateDict()}; modifies this callback. */
     default void loadStateDict(Map<String, Double> state) {
     }

@@ -340,15 +340,15 @@ public final class Trainer {
             return p;
         }
         model.loadStateDict(c.tensors("model"));
+        for (int i = 0; i < callbacks.size(); i++) {
+            callbacks.get(i).onRestore(this, c.numbers("callback." + i));
+        }
         optimizer.loadStateDict(new dev.tessera.nn.optim.OptimizerState(c.tensors("optimizer"), c.numbers("optimizer")));
         if (scheduler != null) {
             scheduler.loadStateDict(c.numbers("scheduler"));
         }
         if (plateau != null) {
             plateau.loadStateDict(c.numbers("plateau"));
-        }
-        for (int i = 0; i < callbacks.size(); i++) {
-            callbacks.get(i).loadStateDict(c.numbers("callback." + i));
         }
         model.namedModules().forEach((name, m) -> {
             if (m instanceof Stochastic s && c.metadata.containsKey("rng." + name)) {

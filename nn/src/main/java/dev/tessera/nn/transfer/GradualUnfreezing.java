@@ -31,9 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Block {@code i} (0 = the first unfrozen) is unfrozen at the start of epoch {@code (i + 1) *
  * every}. Groups added after an LR scheduler was created are not scheduled. The number of blocks
- * unfrozen is saved in checkpoints, but a {@link Trainer} restores the optimizer before the
- * callbacks, so resuming a run after a block was unfrozen fails on the optimizer's group count:
- * such runs cannot be resumed from a checkpoint. Not thread-safe.
+ * unfrozen is saved in checkpoints; a resumed {@link Trainer} run unfreezes them again and re-adds
+ * their parameter groups before the optimizer's state is restored. Not thread-safe.
  */
 public final class GradualUnfreezing implements Callback {
     private static final Logger LOG = LoggerFactory.getLogger(GradualUnfreezing.class);
@@ -135,6 +134,19 @@ public final class GradualUnfreezing implements Callback {
         for (int i = 0; i < Math.min(blocks.size(), n.intValue()); i++) {
             model.get(blocks.get(i)).unfreeze();
             unfrozenAt.put(blocks.get(i), -1);
+        }
+    }
+
+    /** Unfreezes the blocks a checkpoint recorded and adds their groups to the trainer's optimizer again. */
+    @Override
+    public void onRestore(Trainer trainer, Map<String, Double> state) {
+        Double n = state.get("unfrozen");
+        if (n == null) {
+            return;
+        }
+        unfrozenAt.clear();
+        for (int i = 0; i < Math.min(blocks.size(), n.intValue()); i++) {
+            unfreezeNext(trainer.optimizer(), -1);
         }
     }
 

@@ -83,4 +83,39 @@ class GradualUnfreezingTest {
         assertThrows(IllegalArgumentException.class, () -> GradualUnfreezing.builder(model).every(0));
         assertThrows(IllegalArgumentException.class, () -> GradualUnfreezing.builder(model).blocks("nope").build());
     }
+    @Test
+    void aRunResumedAfterABlockWasUnfrozenEndsWithTheSameWeights(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        Sequential reference = run(tmp.resolve("whole"), 0);
+        Sequential resumed;
+        try {
+            run(tmp.resolve("interrupted"), 13); // crashes in epoch 4, after two blocks were unfrozen
+            throw new AssertionError("the run should have crashed");
+        } catch (IllegalStateException expected) {
+            resumed = run(tmp.resolve("interrupted"), 0);
+        }
+        for (int i = 0; i < reference.parameters().size(); i++) {
+            assertBitIdentical(reference.parameters().get(i).toFloatArray(), resumed.parameters().get(i).toFloatArray(), "parameter " + i);
+        }
+    }
+
+    /** Five epochs of 4 steps, unfreezing every epoch, checkpointing each epoch; crashes at {@code crashStep} (0: never). */
+    private static Sequential run(java.nio.file.Path dir, int crashStep) {
+        Sequential model = TransferFixtures.mlp(3, 1);
+        FineTuning.trainOnlyTop(model, 1);
+        Optimizer opt = new Adam(FineTuning.trainableParameters(model), 1e-2f);
+        GradualUnfreezing gu = GradualUnfreezing.builder(model).every(1).lr(4e-3f).build();
+        Callback crash = new Callback() {
+            private int steps;
+
+            @Override
+            public void onBatchEnd(Trainer trainer, int epoch, int batch, double loss, int batchSize) {
+                if (++steps == crashStep) {
+                    throw new IllegalStateException("simulated crash");
+                }
+            }
+        };
+        Trainer.builder(model, opt, F::crossEntropy).epochs(5).progress(false).checkpointDir(dir).callbacks(gu, crash).build()
+                .fit(new DataLoader(TransferFixtures.data(32, 3, 2), 8, true, 3), null);
+        return model;
+    }
 }
