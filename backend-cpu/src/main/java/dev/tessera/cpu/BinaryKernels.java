@@ -9,7 +9,21 @@ final class BinaryKernels {
 
     /** {@code out[oo + i*os] = op(a[ao + i*as], b[bo + i*bs])} for {@code i < n}. */
     static void row(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
+        row(op, a, ao, as, b, bo, bs, out, oo, os, n, Simd.ENABLED);
+    }
+
+    /**
+     * As {@link #row(BinaryOp, float[], int, int, float[], int, int, float[], int, int, int)};
+     * {@code simd} allows the Vector API loops of {@link VectorBinary} for a contiguous output
+     * with operands of stride 1 or 0 (a broadcast value), whatever the op; it must be false where
+     * {@link Simd#ENABLED} is.
+     */
+    static void row(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n,
+                    boolean simd) {
         if (as == 1 && os == 1 && (bs == 1 || bs == 0) && fast(op, a, ao, b, bo, bs, out, oo, n)) {
+            return;
+        }
+        if (simd && os == 1 && n >= Simd.MIN_LENGTH && VectorBinary.row(op, a, ao, as, b, bo, bs, out, oo, n)) {
             return;
         }
         for (int i = 0; i < n; i++) {

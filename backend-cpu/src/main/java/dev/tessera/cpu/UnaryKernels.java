@@ -12,8 +12,22 @@ final class UnaryKernels {
 
     /** {@code out[oo + i*os] = op(x[xo + i*xs], p)} for {@code i < n}. */
     static void row(UnaryOp op, float p, float[] x, int xo, int xs, float[] out, int oo, int os, int n) {
+        row(op, p, x, xo, xs, out, oo, os, n, Simd.ENABLED);
+    }
+
+    /**
+     * As {@link #row(UnaryOp, float, float[], int, int, float[], int, int, int)}; {@code simd}
+     * allows the Vector API loops of {@link VectorUnary} for contiguous rows; it must be false
+     * where {@link Simd#ENABLED} is (the vector classes cannot load there), and tests pass false
+     * to compare the two paths.
+     */
+    static void row(UnaryOp op, float p, float[] x, int xo, int xs, float[] out, int oo, int os, int n, boolean simd) {
         if (xs == 1 && os == 1) {
+            // The simple ops first: C2 compiles these plain loops to the same vector code.
             if (contiguous(op, p, x, xo, out, oo, n)) {
+                return;
+            }
+            if (simd && n >= Simd.MIN_LENGTH && VectorUnary.row(op, p, x, xo, out, oo, n)) {
                 return;
             }
         }
@@ -105,8 +119,8 @@ final class UnaryKernels {
             case STEP -> v > 0f ? 1f : 0f;
             case LEAKY_RELU -> v > 0f ? v : p * v;
             case ELU -> v > 0f ? v : (float) (p * Math.expm1(v));
-            case GELU -> (float) (v * 0.5 * (1.0 + erf(v * INV_SQRT2)));
-            case GELU_GRAD -> (float) (0.5 * (1.0 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * (double) v));
+            case GELU -> (float) (v * cdf(v));
+            case GELU_GRAD -> (float) (cdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * (double) v));
             case ADD_SCALAR -> v + p;
             case MUL_SCALAR -> v * p;
             case DIV_SCALAR -> v / p;
@@ -128,15 +142,30 @@ final class UnaryKernels {
     }
 
     /**
-     * The error function to double precision (|error| < 1.2e-7 relative suffices for float; this
-     * uses the complementary-error Chebyshev fit from Numerical Recipes, |error| < 1.2e-7).
+     * The standard normal CDF {@code Phi(x) = erfc(-x / sqrt 2) / 2}, from the erfc fit of
+     * {@link #erf}: for negative x directly as {@code erfc(|x|/sqrt 2) / 2}, which keeps its
+     * relative precision in the tail, where {@code (1 + erf(x/sqrt 2)) / 2} cancels to nothing
+     * below x = -8 (GELU(-10) was 0 instead of -7.6e-23).
+     */
+    static double cdf(double x) {
+        double tail = 0.5 * erfc(Math.abs(x) * INV_SQRT2);
+        return x >= 0 ? 1.0 - tail : tail;
+    }
+
+    /**
+     * The error function (|error| < 1.2e-7 relative suffices for float; this uses the
+     * complementary-error Chebyshev fit from Numerical Recipes, |error| < 1.2e-7).
      */
     static double erf(double x) {
-        double z = Math.abs(x);
+        double ans = erfc(Math.abs(x));
+        return x >= 0 ? 1.0 - ans : ans - 1.0;
+    }
+
+    /** erfc(z) for z >= 0 (or NaN), Numerical Recipes' fit, fractional error below 1.2e-7 everywhere. */
+    private static double erfc(double z) {
         double t = 1.0 / (1.0 + 0.5 * z);
-        double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+        return t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
                 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
                 + t * (-0.82215223 + t * 0.17087277)))))))));
-        return x >= 0 ? 1.0 - ans : ans - 1.0;
     }
 }

@@ -1,0 +1,188 @@
+package dev.tessera.cpu;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.EQ;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.MAX;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Softmax and log-softmax with the Java Vector API, for {@link ReduceKernels}: the same three
+ * passes as the scalar code (maximum, sum of {@code e^(x - max)}, normalisation), with
+ * {@code lanewise(EXP)} (an SVML stub on x86-64, see {@link Simd#MATH}) in place of
+ * {@code Math.exp}. Loaded only through {@link Simd}.
+ *
+ * <p>Special values behave as in the scalar code: a NaN or {@code +inf} in a line makes the line
+ * NaN, {@code -inf} entries get probability 0, and a line of only {@code -inf} is NaN (0/0).
+ */
+final class VectorSoftmax {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int LN = S.length();
+    /** Exponentials summed per lane in float (16) before the block's total joins the double sum. */
+    private static final int SUM_BLOCK = 16 * LN;
+    /** Rows of a column block whose exponentials are summed in float before joining the double sums. */
+    private static final int ROW_BLOCK = 16;
+    /**
+     * 0, 1, 2, ... one per lane. Loaded with fromArray: {@code addIndex} builds it through a
+     * shuffle that JDK 17 does not intrinsify, and the boxed vector it gives, carried through
+     * a loop, keeps the whole loop boxed.
+     */
+    private static final float[] IOTA = iota();
+
+    private VectorSoftmax() {
+    }
+
+    private static float[] iota() {
+        float[] v = new float[LN];
+        for (int i = 0; i < LN; i++) {
+            v[i] = i;
+        }
+        return v;
+    }
+
+    /**
+     * Softmax (or log-softmax) of the contiguous line {@code x[xb .. xb+n)} into
+     * {@code out[ob .. ob+n)}; {@code n >= 1}. {@code out} may be {@code x} at the same offset.
+     */
+    static void row(float[] x, int xb, float[] out, int ob, int n, boolean log) {
+        int end = S.loopBound(n);
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < end; i += LN) {
+            m = m.lanewise(MAX, FloatVector.fromArray(S, x, xb + i));
+        }
+        float max = m.reduceLanes(MAX);
+        for (int i = end; i < n; i++) {
+            max = Math.max(max, x[xb + i]);
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            max = 0f; // an all -inf line: keep exp finite (gives NaN like PyTorch via 0/0 below)
+        }
+        // A NaN that the lane reduction might drop still gives NaN: exp(NaN - max) makes the sum NaN.
+        boolean separate = x != out || ob + n <= xb || xb + n <= ob;
+        double sum = expSum(x, xb, out, ob, n, max, !log, separate && n >= LN);
+        if (log) {
+            // (x - max) - log(sum) keeps the precision of small log-probabilities.
+            float logSum = (float) Math.log(sum);
+            int i = 0;
+            for (; i < end; i += LN) {
+                FloatVector.fromArray(S, x, xb + i).sub(max).sub(logSum).intoArray(out, ob + i);
+            }
+            for (; i < n; i++) {
+                out[ob + i] = (x[xb + i] - max) - logSum;
+            }
+        } else {
+            float inv = (float) (1.0 / sum);
+            int i = 0;
+            for (; i < end; i += LN) {
+                FloatVector.fromArray(S, out, ob + i).mul(inv).intoArray(out, ob + i);
+            }
+            for (; i < n; i++) {
+                out[ob + i] *= inv;
+            }
+        }
+    }
+
+    /**
+     * {@code sum(e^(x - max))} over the line, storing each exponential in {@code out} when
+     * {@code store}. With {@code overlapTail} the last partial vector is done as the line's final
+     * full vector, counting only its new lanes (its other lanes are rewritten with equal values),
+     * instead of with scalar {@code Math.exp}, which would cost as much as a whole 128-wide row.
+     */
+    private static double expSum(float[] x, int xb, float[] out, int ob, int n, float max, boolean store, boolean overlapTail) {
+        int end = S.loopBound(n);
+        double sum = 0;
+        int i = 0;
+        while (i < end) {
+            int blockEnd = Math.min(end, i + SUM_BLOCK);
+            FloatVector s = FloatVector.zero(S);
+            for (; i < blockEnd; i += LN) {
+                FloatVector e = FloatVector.fromArray(S, x, xb + i).sub(max).lanewise(EXP);
+                if (store) {
+                    e.intoArray(out, ob + i);
+                }
+                s = s.add(e);
+            }
+            sum += s.reduceLanes(ADD);
+        }
+        if (end < n && overlapTail) {
+            int k = n - LN;
+            FloatVector e = FloatVector.fromArray(S, x, xb + k).sub(max).lanewise(EXP);
+            if (store) {
+                e.intoArray(out, ob + k);
+            }
+            VectorMask<Float> fresh = FloatVector.fromArray(S, IOTA, 0).compare(GE, (float) (end - k));
+            return sum + FloatVector.zero(S).blend(e, fresh).reduceLanes(ADD);
+        }
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[xb + i] - max);
+            sum += e;
+            if (store) {
+                out[ob + i] = e;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Softmax (or log-softmax) down the columns of a block: line {@code c} is
+     * {@code x[xb + j*inner + c]} for {@code j < n}, for columns {@code c} below
+     * {@code S.loopBound(w)}, which is returned; the caller does the remaining columns. The
+     * passes go row by row (contiguous loads) with per-column state in the buffers, each of at
+     * least {@code w} elements: {@code max} and {@code acc} floats, {@code sum} doubles.
+     */
+    static int columns(float[] x, int xb, float[] out, int ob, int n, int inner, int w, boolean log,
+                       float[] max, float[] acc, double[] sum) {
+        int wv = S.loopBound(w);
+        if (wv == 0) {
+            return 0;
+        }
+        FloatVector negInf = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector zero = FloatVector.zero(S);
+        for (int c = 0; c < wv; c += LN) {
+            FloatVector m = negInf;
+            for (int j = 0, p = xb + c; j < n; j++, p += inner) {
+                m = m.lanewise(MAX, FloatVector.fromArray(S, x, p));
+            }
+            m.blend(zero, m.compare(EQ, negInf)).intoArray(max, c); // all -inf: 0, as in row()
+        }
+        java.util.Arrays.fill(sum, 0, wv, 0.0);
+        for (int j0 = 0; j0 < n; j0 += ROW_BLOCK) {
+            int j1 = Math.min(n, j0 + ROW_BLOCK);
+            java.util.Arrays.fill(acc, 0, wv, 0f);
+            for (int j = j0; j < j1; j++) {
+                int xr = xb + j * inner;
+                int or = ob + j * inner;
+                for (int c = 0; c < wv; c += LN) {
+                    FloatVector e = FloatVector.fromArray(S, x, xr + c).sub(FloatVector.fromArray(S, max, c)).lanewise(EXP);
+                    if (!log) {
+                        e.intoArray(out, or + c);
+                    }
+                    FloatVector.fromArray(S, acc, c).add(e).intoArray(acc, c);
+                }
+            }
+            for (int c = 0; c < wv; c++) {
+                sum[c] += acc[c];
+            }
+        }
+        for (int c = 0; c < wv; c++) {
+            acc[c] = log ? (float) Math.log(sum[c]) : (float) (1.0 / sum[c]);
+        }
+        for (int j = 0; j < n; j++) {
+            int xr = xb + j * inner;
+            int or = ob + j * inner;
+            for (int c = 0; c < wv; c += LN) {
+                FloatVector a = FloatVector.fromArray(S, acc, c);
+                if (log) {
+                    FloatVector.fromArray(S, x, xr + c).sub(FloatVector.fromArray(S, max, c)).sub(a).intoArray(out, or + c);
+                } else {
+                    FloatVector.fromArray(S, out, or + c).mul(a).intoArray(out, or + c);
+                }
+            }
+        }
+        return wv;
+    }
+}

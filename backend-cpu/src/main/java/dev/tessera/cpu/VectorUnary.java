@@ -1,0 +1,249 @@
+package dev.tessera.cpu;
+
+import static jdk.incubator.vector.VectorOperators.COS;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LOG;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.MIN;
+import static jdk.incubator.vector.VectorOperators.NE;
+import static jdk.incubator.vector.VectorOperators.POW;
+import static jdk.incubator.vector.VectorOperators.SIN;
+import static jdk.incubator.vector.VectorOperators.SQRT;
+import static jdk.incubator.vector.VectorOperators.TANH;
+
+import dev.tessera.spi.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Contiguous unary kernels with the Java Vector API (the activations with several operators are
+ * in {@link VectorActivations}). Loaded only through {@link Simd}, after it has found the
+ * {@code jdk.incubator.vector} module.
+ *
+ * <p>Rules of the JDK 17 Vector API (C2) that shape these loops, each learnt from a measured
+ * 5-50x slowdown:
+ * <ul>
+ *   <li>{@code lanewise(op)} becomes a vector instruction (or an SVML stub call) only when
+ *       {@code op} is a constant where C2 compiles it: each operator has its own loop;</li>
+ *   <li>a method that takes or returns a vector and is not inlined boxes it; vectors never cross
+ *       a call here except into {@code bc}-sized helpers;</li>
+ *   <li>one loop per op, not a switch over ops inside one loop: every case C2 has seen taken is
+ *       compiled, and once a method passes C2's inlining node cutoff the intrinsics parsed last
+ *       are left as calls and the whole loop boxes;</li>
+ *   <li>{@code test(IS_NAN)} and {@code addIndex} are not intrinsified: {@code v != v} and arrays.</li>
+ * </ul>
+ * Each loop returns the index where it stopped; {@link #row} finishes the last partial vector.
+ */
+final class VectorUnary {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int LN = S.length();
+
+    private VectorUnary() {
+    }
+
+    /** Float lanes of the preferred species (16 with AVX-512). */
+    static int lanes() {
+        return LN;
+    }
+
+    /**
+     * {@code out[oo + i] = op(x[xo + i], p)} for {@code i < n}, both rows contiguous; false (and
+     * nothing written) if this op has no vector form here, then the caller runs its scalar loop.
+     * {@code out} may be {@code x} at the same offset (in place).
+     */
+    static boolean row(UnaryOp op, float p, float[] x, int xo, float[] out, int oo, int n) {
+        if (!supports(op, p)) {
+            return false;
+        }
+        int done = loop(op, p, x, xo, out, oo, n);
+        if (done < n && n >= LN && (x != out || oo + n <= xo || xo + n <= oo)) {
+            // Last partial vector: recompute the final full vector (its first lanes are rewritten with the same values).
+            loop(op, p, x, xo + n - LN, out, oo + n - LN, LN);
+            return true;
+        }
+        for (int i = done; i < n; i++) {
+            out[oo + i] = UnaryKernels.apply(op, p, x[xo + i]);
+        }
+        return true;
+    }
+
+    /** Whether {@link #row} handles {@code op}: most transcendental ops need the SVML stubs ({@link Simd#MATH}). */
+    static boolean supports(UnaryOp op, float p) {
+        return switch (op) {
+            case RSQRT, RECIPROCAL, RDIV_SCALAR, LEAKY_RELU, CLAMP_MIN, CLAMP_MAX, SIGN -> true;
+            case GELU, GELU_GRAD -> true; // their exponentials are written out, see VectorActivations.gelu
+            case EXP, LOG, SIN, COS, TANH, SIGMOID, SOFTPLUS, ELU -> Simd.MATH;
+            // Java's pow differs from C's (which SVML follows) only for a NaN or infinite exponent;
+            // p = 2 is x*x in the scalar path (UnaryKernels.contiguous), exactly.
+            case POW_SCALAR -> Simd.MATH && Float.isFinite(p) && p != 2f;
+            default -> false;
+        };
+    }
+
+    private static int loop(UnaryOp op, float p, float[] x, int xo, float[] out, int oo, int n) {
+        return switch (op) {
+            case EXP -> exp(x, xo, out, oo, n);
+            case LOG -> log(x, xo, out, oo, n);
+            case SIN -> sin(x, xo, out, oo, n);
+            case COS -> cos(x, xo, out, oo, n);
+            case TANH -> tanh(x, xo, out, oo, n);
+            case RSQRT -> rsqrt(x, xo, out, oo, n);
+            case RECIPROCAL -> reciprocal(x, xo, out, oo, n);
+            case RDIV_SCALAR -> rdiv(p, x, xo, out, oo, n);
+            case CLAMP_MIN -> clampMin(p, x, xo, out, oo, n);
+            case CLAMP_MAX -> clampMax(p, x, xo, out, oo, n);
+            case LEAKY_RELU -> leakyRelu(p, x, xo, out, oo, n);
+            case SIGN -> sign(x, xo, out, oo, n);
+            case POW_SCALAR -> pow(p, x, xo, out, oo, n);
+            case SIGMOID -> VectorActivations.sigmoid(x, xo, out, oo, n);
+            case SOFTPLUS -> VectorActivations.softplus(x, xo, out, oo, n);
+            case ELU -> VectorActivations.elu(p, x, xo, out, oo, n);
+            case GELU -> VectorActivations.gelu(x, xo, out, oo, n);
+            case GELU_GRAD -> VectorActivations.geluGrad(x, xo, out, oo, n);
+            default -> throw new IllegalStateException("no vector loop for " + op);
+        };
+    }
+
+    /** {@code e^v}. */
+    private static int exp(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(EXP).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code ln v}. */
+    private static int log(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(LOG).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code sin v}. */
+    private static int sin(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(SIN).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code cos v}. */
+    private static int cos(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(COS).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code tanh v}. */
+    private static int tanh(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(TANH).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code 1 / sqrt(v)}: two float roundings where the scalar path rounds once from double (within 1 ulp). */
+    private static int rsqrt(float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            one.div(FloatVector.fromArray(S, x, xo + i).lanewise(SQRT)).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code 1 / v}, as the scalar path. */
+    private static int reciprocal(float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            one.div(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code p / v}, as the scalar path. */
+    private static int rdiv(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            vp.div(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code max(v, p)}; NaN stays NaN: lanewise MAX is Math.max, as {@code isNaN(v) ? v : Math.max(v, p)}. */
+    private static int clampMin(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(MAX, vp).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code min(v, p)}, NaN stays NaN. */
+    private static int clampMax(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(MIN, vp).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code v > 0 ? v : p*v} (NaN: p*NaN = NaN). */
+    private static int leakyRelu(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.mul(vp).blend(v, v.compare(GT, zero)).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** signum: +-1, while +-0 and NaN pass through unchanged. */
+    private static int sign(float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector minusOne = FloatVector.broadcast(S, -1f);
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.blend(one, v.compare(GT, zero)).blend(minusOne, v.compare(LT, zero)).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /**
+     * {@code v^p} for a finite p. SVML's pow takes a scalar slow path (12-50 ns an element) for a
+     * negative base, so vectors holding one (or a NaN) use Math.pow per lane.
+     */
+    private static int pow(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            if (v.compare(LT, zero).or(v.compare(NE, v)).anyTrue()) {
+                for (int l = 0; l < LN; l++) {
+                    out[oo + i + l] = (float) Math.pow(x[xo + i + l], p);
+                }
+            } else {
+                v.lanewise(POW, vp).intoArray(out, oo + i);
+            }
+        }
+        return i;
+    }
+}
