@@ -20,13 +20,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Square SGEMM {@code C = A*B} of {@link Gemm#sgemm}, n = 256, 1024, 2048, with the
- * Vector API kernel and with the EJML fallback, on one thread and on all cores.
+ * Vector API kernel and with the EJML fallback, on one and on two threads.
  *
  * <p>The secondary metric {@code sgemm:gflops} is the speed in GFLOP/s
  * ({@code 2*n^3} floating-point operations per call); the primary one is calls per second.
  *
- * <p>Run: {@code java --add-modules=jdk.incubator.vector -cp ... org.openjdk.jmh.Main GemmBenchmark}
- * (or {@code mvn -pl benchmarks exec:exec -Dbench.args="GemmBenchmark"}).
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -jar benchmarks/target/tessera-benchmarks.jar
+ * GemmBenchmark} (or {@code mvn -pl benchmarks exec:exec -Dbench.args="GemmBenchmark"}).
+ * {@link MatmulBenchmark} times the same products through {@code Tensor.matmul}.
  *
  * <p>How the parameters reach the library: both are chosen once per JVM by
  * system properties, {@code tessera.gemm} (implementation) and {@code tessera.threads}
@@ -50,8 +51,8 @@ public class GemmBenchmark {
     @Param({"vector", "ejml"})
     public String impl;
 
-    /** Worker threads: {@code 1}, or {@code all} for {@link Runtime#availableProcessors()}. */
-    @Param({"1", "all"})
+    /** Worker threads of {@link CpuPool} ({@code all} for {@link Runtime#availableProcessors()}). */
+    @Param({"1", "2"})
     public String threads;
 
     private float[] a;
@@ -61,18 +62,12 @@ public class GemmBenchmark {
     /** Configures the library for this fork and fills the operands with seeded values. */
     @Setup(Level.Trial)
     public void setUp() {
-        int wanted = "all".equals(threads) ? Runtime.getRuntime().availableProcessors()
-                : Integer.parseInt(threads);
-        System.setProperty("tessera.gemm", impl);
-        System.setProperty("tessera.threads", Integer.toString(wanted));
+        System.setProperty(Gemm.IMPLEMENTATION_PROPERTY, impl);
+        BenchThreads.configure(threads, "GemmBenchmark");
         if (!Gemm.implementation().equals(impl)) {
             throw new IllegalStateException("GemmBenchmark: asked for " + impl + " but Gemm uses "
                     + Gemm.implementation() + " (run with -f 1 or more: the choice is made once per JVM,"
                     + " and 'vector' needs --add-modules=jdk.incubator.vector)");
-        }
-        if (CpuPool.parallelism() != wanted) {
-            throw new IllegalStateException("GemmBenchmark: asked for " + wanted + " threads but the pool has "
-                    + CpuPool.parallelism() + " (run with -f 1 or more)");
         }
         SplittableRandom rnd = new SplittableRandom(42);
         a = new float[n * n];

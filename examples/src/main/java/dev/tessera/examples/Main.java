@@ -18,9 +18,10 @@ public final class Main {
             case "cv" -> CrossValidationExample.main(rest);
             case "attention" -> AttentionExample.main(rest);
             case "transfer" -> TransferLearningExample.main(rest);
+            case "devices" -> DevicesExample.main(rest);
             case "xor" -> XorExample.main(rest);
             default -> {
-                System.err.println("Unknown example '" + name + "'. Available: train (default), cv, attention, transfer, xor");
+                System.err.println("Unknown example '" + name + "'. Available: train (default), cv, attention, transfer, devices, xor");
                 System.exit(2);
             }
         }
