@@ -68,8 +68,22 @@ final class LinearAlgebra {
         View cv = new View(out.storage, new int[] {batch, m, n}, new int[] {m * n, n, 1}, 0);
         a.backend.matmul(matrixView(a), matrixView(b), cv, false);
         return Autograd.record(out, "matmul", (g, needs) -> new Tensor[] {
-            needs[0] ? mm(g, b.transpose(-1, -2)) : null,
-            needs[1] ? mm(a.transpose(-1, -2), g) : null}, a, b);
+            needs[0] ? gradientLike(a, g, b, true) : null,
+            needs[1] ? gradientLike(b, a, g, false) : null}, a, b);
+    }
+
+    /**
+     * The gradient of one operand, {@code g x b^T} (left) or {@code a^T x g} (right), laid out like
+     * that operand: when the operand is a transposed view (say the {@code weight.t()} of a linear
+     * layer), the product is computed transposed, {@code (b x g^T)^T}, so that the gradient reaching
+     * the leaf is contiguous and needs no copy. Both forms cost one GEMM.
+     */
+    private static Tensor gradientLike(Tensor operand, Tensor x, Tensor y, boolean left) {
+        boolean columnMajor = operand.strides[operand.dim() - 2] == 1 && operand.strides[operand.dim() - 1] != 1;
+        if (!columnMajor) {
+            return left ? mm(x, y.transpose(-1, -2)) : mm(x.transpose(-1, -2), y);
+        }
+        return left ? mm(y, x.transpose(-1, -2)).transpose(-1, -2) : mm(y.transpose(-1, -2), x).transpose(-1, -2);
     }
 
     /**
