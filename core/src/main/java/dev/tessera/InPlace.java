@@ -66,6 +66,15 @@ final class InPlace {
         return target;
     }
 
+    /** {@code target += alpha * other} in one backend call. */
+    static Tensor axpy(Tensor target, Tensor other, float alpha) {
+        requireWritable("addInPlace", target);
+        requireBroadcastsTo("addInPlace", target, other);
+        requireFloat("addInPlace", target);
+        target.backend.axpy(Kernels.expandedView(Kernels.asFloat(unaliased(target, other)), target.shape), alpha, target.view());
+        return target;
+    }
+
     static Tensor unary(UnaryOp op, float param, Tensor target) {
         String name = op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace";
         requireWritable(name, target);

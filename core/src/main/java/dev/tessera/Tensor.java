@@ -75,17 +75,17 @@ public final class Tensor {
 
     /** Returns a FLOAT32 CPU tensor of zeros. */
     public static Tensor zeros(int... shape) {
-        return Creation.full(0f, shape);
+        return Creation.full("zeros", 0f, shape);
     }
 
     /** Returns a FLOAT32 CPU tensor of ones. */
     public static Tensor ones(int... shape) {
-        return Creation.full(1f, shape);
+        return Creation.full("ones", 1f, shape);
     }
 
     /** Returns a FLOAT32 CPU tensor with every element {@code value}. */
     public static Tensor full(float value, int... shape) {
-        return Creation.full(value, shape);
+        return Creation.full("full", value, shape);
     }
 
     /** Returns the FLOAT32 vector {@code [0, 1, ..., n-1]}. */
@@ -106,6 +106,14 @@ public final class Tensor {
     /** Returns a FLOAT32 tensor of standard normal values drawn from {@code g} (advances it). */
     public static Tensor randn(Generator g, int... shape) {
         return Creation.randn(g, shape);
+    }
+
+    /**
+     * Returns uniform values in {@code [0, 1)} with this tensor's shape, on its device, drawn from
+     * {@code g} (advances it); the same numbers as {@link #rand(Generator, int...)} gives on the CPU.
+     */
+    public Tensor randLike(Generator g) {
+        return Creation.randOn(backend, g, Shape.numel(shape), shape);
     }
 
     /** Returns a tensor of zeros with this tensor's shape, dtype and device. */
@@ -619,6 +627,91 @@ public final class Tensor {
         return LinearAlgebra.matmul(this, other);
     }
 
+    // ---------------------------------------------------------------- convolution and pooling
+
+    /**
+     * Returns the 2-D convolution (cross-correlation, as PyTorch's {@code conv2d}) of this {@code
+     * [N, C, H, W]} input with {@code weight} {@code [OC, C/groups, kH, kW]} plus {@code bias}
+     * {@code [OC]} (may be null): a new {@code [N, OC, outH, outW]} tensor with {@code outH = (H + 2
+     * padding[0] - dilation[0] (kH - 1) - 1) / stride[0] + 1} (likewise the width). {@code stride},
+     * {@code padding} and {@code dilation} are {@code {height, width}}; {@code groups == C} is a
+     * depthwise convolution. Differentiable in the input, weight and bias.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when ranks, channel counts,
+     *                                  groups or sizes do not fit
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return Convolution.conv2d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** Returns {@link #conv2d(Tensor, Tensor, int[], int[], int[], int)} with square stride and padding, no dilation, one group. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
+        return Convolution.conv2d(this, weight, bias, new int[] {stride, stride}, new int[] {padding, padding},
+                new int[] {1, 1}, 1);
+    }
+
+    /**
+     * Returns the 1-D convolution of this {@code [N, C, L]} input with {@code weight} {@code [OC,
+     * C/groups, K]} plus {@code bias} {@code [OC]} (may be null): a new {@code [N, OC, outL]} tensor,
+     * {@code outL = (L + 2 padding - dilation (K - 1) - 1) / stride + 1}. Differentiable.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when they do not fit
+     */
+    public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return Convolution.conv1d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /**
+     * Returns the max pooling of this {@code [N, C, H, W]} tensor: each output is the largest
+     * element of its {@code kernel} window ({@code {h, w}}), windows {@code stride} apart (null: the
+     * kernel), with {@code padding} (at most half the kernel) that counts as -inf; a new {@code [N,
+     * C, outH, outW]} tensor, {@code outH = (H + 2 padding[0] - kernel[0]) / stride[0] + 1}. The
+     * gradient flows to the maximum (the first one on ties).
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when the sizes do not fit
+     */
+    public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding) {
+        return Pooling.maxPool2d(this, kernel, stride, padding);
+    }
+
+    /** Returns {@link #maxPool2d(int[], int[], int[])} with a square {@code kernel}, stride {@code kernel}, no padding. */
+    public Tensor maxPool2d(int kernel) {
+        return Pooling.maxPool2d(this, new int[] {kernel, kernel}, null, new int[2]);
+    }
+
+    /**
+     * Returns the average pooling of this {@code [N, C, H, W]} tensor over {@code kernel} windows
+     * {@code stride} apart (null: the kernel) with zero {@code padding} (at most half the kernel);
+     * {@code countIncludePad} divides by the full window size, else by the number of input elements
+     * in the window. A new {@code [N, C, outH, outW]} tensor; differentiable.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when the sizes do not fit
+     */
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
+        return Pooling.avgPool2d(this, kernel, stride, padding, countIncludePad);
+    }
+
+    /** Returns {@link #avgPool2d(int[], int[], int[], boolean)} with a square {@code kernel}, stride {@code kernel}, no padding. */
+    public Tensor avgPool2d(int kernel) {
+        return Pooling.avgPool2d(this, new int[] {kernel, kernel}, null, new int[2], true);
+    }
+
+    /**
+     * Returns the adaptive average pooling of this {@code [N, C, H, W]} tensor to a new {@code [N, C,
+     * outH, outW]} tensor: output row {@code i} averages input rows {@code floor(i*H/outH)} to
+     * {@code ceil((i+1)*H/outH) - 1} (likewise columns), as PyTorch's {@code adaptive_avg_pool2d}.
+     *
+     * @throws IllegalArgumentException if the input is not 4-D or an output size is below 1
+     */
+    public Tensor adaptiveAvgPool2d(int outH, int outW) {
+        return Pooling.adaptiveAvgPool2d(this, outH, outW);
+    }
+
+    /** Returns the mean of each channel plane of this {@code [N, C, H, W]} tensor as a new {@code [N, C, 1, 1]} tensor. */
+    public Tensor globalAvgPool2d() {
+        return Pooling.globalAvgPool2d(this);
+    }
+
     // ---------------------------------------------------------------- autograd
 
     /**
@@ -699,6 +792,11 @@ public final class Tensor {
         return new Tensor(backend, storage, shape, strides, offset);
     }
 
+    /** Returns true when this tensor and {@code other} are views of the same memory (storage). */
+    public boolean sharesStorage(Tensor other) {
+        return storage == other.storage;
+    }
+
     /**
      * Turns off recording on the current thread until the returned scope is closed:
      * {@code try (var ng = Tensor.noGrad()) { ... }}.
@@ -731,7 +829,7 @@ public final class Tensor {
 
     /** {@code this += alpha * other} (broadcast); modifies and returns this. */
     public Tensor addInPlace(Tensor other, float alpha) {
-        return InPlace.binary(BinaryOp.ADD, this, alpha == 1f ? other : Kernels.unary(UnaryOp.MUL_SCALAR, alpha, other));
+        return alpha == 1f ? InPlace.binary(BinaryOp.ADD, this, other) : InPlace.axpy(this, other, alpha);
     }
 
     /** {@code this -= other} (broadcast); modifies and returns this. */

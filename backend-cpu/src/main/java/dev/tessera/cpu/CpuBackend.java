@@ -2,6 +2,8 @@ package dev.tessera.cpu;
 
 import dev.tessera.DType;
 import dev.tessera.Device;
+import dev.tessera.Shape;
+import dev.tessera.spi.AdamSpec;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.BinaryOp;
 import dev.tessera.spi.ReduceOp;
@@ -52,25 +54,15 @@ public final class CpuBackend implements Backend {
     @Override
     public float[] readFloats(View src) {
         float[] out = new float[src.numel()];
-        copy(src, new View(CpuStorage.ofFloats(out), src.shape(), contiguousStrides(src.shape()), 0));
+        copy(src, new View(CpuStorage.ofFloats(out), src.shape(), Shape.contiguousStrides(src.shape()), 0));
         return out;
     }
 
     @Override
     public int[] readInts(View src) {
         int[] out = new int[src.numel()];
-        copy(src, new View(CpuStorage.ofInts(out), src.shape(), contiguousStrides(src.shape()), 0));
+        copy(src, new View(CpuStorage.ofInts(out), src.shape(), Shape.contiguousStrides(src.shape()), 0));
         return out;
-    }
-
-    private static int[] contiguousStrides(int[] shape) {
-        int[] strides = new int[shape.length];
-        int s = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            strides[d] = s;
-            s *= Math.max(shape[d], 1);
-        }
-        return strides;
     }
 
     @Override
@@ -222,6 +214,15 @@ public final class CpuBackend implements Backend {
         int m = c.shape()[1];
         int n = c.shape()[2];
         int k = a.shape()[2];
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                fill(c, 0f); // an empty sum
+            }
+            return;
+        }
         float[] as = CpuStorage.floats(a.storage());
         float[] bs = CpuStorage.floats(b.storage());
         float[] cs = CpuStorage.floats(c.storage());
@@ -250,6 +251,45 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void axpy(View x, float alpha, View y) {
+        float[] xs = CpuStorage.floats(x.storage());
+        float[] ys = CpuStorage.floats(y.storage());
+        run2(x, y, (offs, st, n) -> {
+            int xo = offs[0];
+            int yo = offs[1];
+            if (st[0] == 1 && st[1] == 1) {
+                for (int i = 0; i < n; i++) {
+                    ys[yo + i] += alpha * xs[xo + i];
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    ys[yo + i * st[1]] += alpha * xs[xo + i * st[0]];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void fillUniform(View out, long state, float low, float high) {
+        if (out.isContiguous()) {
+            RandomKernels.uniform(CpuStorage.floats(out.storage()), out.offset(), out.numel(), state, low, high);
+        } else {
+            Backend.super.fillUniform(out, state, low, high);
+        }
+    }
+
+    @Override
+    public void adamUpdate(View param, View grad, View expAvg, View expAvgSq, AdamSpec spec) {
+        if (param.isContiguous() && grad.isContiguous() && expAvg.isContiguous() && expAvgSq.isContiguous()) {
+            OptimKernels.adam(CpuStorage.floats(param.storage()), param.offset(), CpuStorage.floats(grad.storage()),
+                    grad.offset(), CpuStorage.floats(expAvg.storage()), expAvg.offset(), CpuStorage.floats(expAvgSq.storage()),
+                    expAvgSq.offset(), param.numel(), spec);
+        } else {
+            Backend.super.adamUpdate(param, grad, expAvg, expAvgSq, spec);
+        }
+    }
+
+    @Override
     public void gather(View x, int axis, View index, View out) {
         IndexKernels.gather(x, axis, index, out);
     }
@@ -257,5 +297,60 @@ public final class CpuBackend implements Backend {
     @Override
     public void scatterAdd(View src, int axis, View index, View out) {
         IndexKernels.scatterAdd(src, axis, index, out);
+    }
+
+    // ---------------------------------------------------------------- fused convolution and pooling (ConvKernels, PoolKernels)
+
+    @Override
+    public void im2col(View x, dev.tessera.spi.Conv2dSpec spec, View cols) {
+        if (x.isContiguous() && cols.isContiguous()) {
+            ConvKernels.im2col(x, spec, cols);
+        } else {
+            Backend.super.im2col(x, spec, cols);
+        }
+    }
+
+    @Override
+    public void col2im(View cols, dev.tessera.spi.Conv2dSpec spec, View x) {
+        if (x.isContiguous() && cols.isContiguous()) {
+            ConvKernels.col2im(cols, spec, x);
+        } else {
+            Backend.super.col2im(cols, spec, x);
+        }
+    }
+
+    @Override
+    public void conv2d(View x, View weight, View bias, dev.tessera.spi.Conv2dSpec spec, View out) {
+        ConvKernels.conv2d(x, weight, bias, spec, out);
+    }
+
+    @Override
+    public void conv2dBackwardInput(View gradOut, View weight, dev.tessera.spi.Conv2dSpec spec, View gradIn) {
+        ConvKernels.backwardInput(gradOut, weight, spec, gradIn);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(View x, View gradOut, dev.tessera.spi.Conv2dSpec spec, View gradWeight) {
+        ConvKernels.backwardWeight(x, gradOut, spec, gradWeight);
+    }
+
+    @Override
+    public void maxPool2d(View x, dev.tessera.spi.Pool2dSpec spec, View out, View indices) {
+        PoolKernels.maxPool2d(x, spec, out, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(View gradOut, View indices, dev.tessera.spi.Pool2dSpec spec, View gradIn) {
+        PoolKernels.maxPool2dBackward(gradOut, indices, spec, gradIn);
+    }
+
+    @Override
+    public void avgPool2d(View x, dev.tessera.spi.Pool2dSpec spec, View out) {
+        PoolKernels.avgPool2d(x, spec, out);
+    }
+
+    @Override
+    public void avgPool2dBackward(View gradOut, dev.tessera.spi.Pool2dSpec spec, View gradIn) {
+        PoolKernels.avgPool2dBackward(gradOut, spec, gradIn);
     }
 }

@@ -88,7 +88,7 @@ public interface Backend {
     /**
      * {@code out[..., j, ...] = x[..., index[..., j, ...], ...]} along {@code axis}: torch.gather.
      * {@code index} (INT32) and {@code out} have one shape; {@code x} matches it on every axis but
-     * {@code axis}. An index outside {@code [0, x.shape[axis])} throws {@link
+     * {@code axis}. {@code x} and {@code out} share a dtype, FLOAT32 or INT32. An index outside {@code [0, x.shape[axis])} throws {@link
      * IllegalArgumentException} naming the op, the index and the size.
      */
     void gather(View x, int axis, View index, View out);
@@ -99,6 +99,132 @@ public interface Backend {
      * Bad indices throw as in {@link #gather}.
      */
     void scatterAdd(View src, int axis, View index, View out);
+
+    // ---------------------------------------------------------------- optional fused kernels: convolution
+    //
+    // The defaults below compose the primitives above (gather/scatterAdd with index tables uploaded
+    // through upload(int[]), matmul, reduce), so every backend runs convolutions and pooling; a
+    // backend overrides them with direct kernels where it can do better. Geometry comes in a
+    // Conv2dSpec or Pool2dSpec; all views are NCHW and contiguous unless stated otherwise.
+
+    /**
+     * Unfolds images for a convolution ("im2col"): writes {@code cols} {@code [N, C*kH*kW,
+     * outH*outW]} (contiguous, overwritten) from {@code x} {@code [N, C, H, W]} (any strides); see
+     * {@link Conv2dSpec} for the layout. Padding reads as 0.
+     */
+    default void im2col(View x, Conv2dSpec spec, View cols) {
+        ComposedConv.im2col(this, x, spec, cols);
+    }
+
+    /**
+     * The adjoint of {@link #im2col} ("col2im"): adds every element of {@code cols} {@code [N,
+     * C*kH*kW, outH*outW]} into the position of {@code x} {@code [N, C, H, W]} it was unfolded from
+     * (elements from the padding are dropped); modifies {@code x}.
+     */
+    default void col2im(View cols, Conv2dSpec spec, View x) {
+        ComposedConv.col2im(this, cols, spec, x);
+    }
+
+    /**
+     * A 2-D convolution (cross-correlation, as PyTorch's {@code conv2d}): {@code out[n, o, oy, ox] =
+     * bias[o] + sum over c, ky, kx of weight[o, c, ky, kx] * x[n, g*C/groups + c, oy*sH - pH +
+     * ky*dH, ox*sW - pW + kx*dW]} with g the group of o. Writes {@code out} {@code [N, OC, outH,
+     * outW]} (overwritten); {@code x} is {@code [N, C, H, W]}, {@code weight} {@code [OC, C/groups,
+     * kH, kW]}, {@code bias} {@code [OC]} or null. The default unfolds chunks of the batch with
+     * {@link #im2col} and multiplies with {@link #matmul}, so its memory stays bounded.
+     */
+    default void conv2d(View x, View weight, View bias, Conv2dSpec spec, View out) {
+        ComposedConv.conv2d(this, x, weight, bias, spec, out);
+    }
+
+    /**
+     * The gradient of {@link #conv2d} with respect to its input: adds {@code W^T dY} folded back
+     * with {@link #col2im} into {@code gradIn} {@code [N, C, H, W]} (modified; core passes zeros);
+     * {@code gradOut} is {@code [N, OC, outH, outW]}, {@code weight} {@code [OC, C/groups, kH, kW]}.
+     */
+    default void conv2dBackwardInput(View gradOut, View weight, Conv2dSpec spec, View gradIn) {
+        ComposedConv.backwardInput(this, gradOut, weight, spec, gradIn);
+    }
+
+    /**
+     * The gradient of {@link #conv2d} with respect to its weight: adds {@code sum over n of dY[n]
+     * im2col(x)[n]^T} (per group) into {@code gradWeight} {@code [OC, C/groups, kH, kW]} (modified;
+     * core passes zeros); {@code x} is {@code [N, C, H, W]}, {@code gradOut} {@code [N, OC, outH, outW]}.
+     */
+    default void conv2dBackwardWeight(View x, View gradOut, Conv2dSpec spec, View gradWeight) {
+        ComposedConv.backwardWeight(this, x, gradOut, spec, gradWeight);
+    }
+
+    // ---------------------------------------------------------------- optional fused kernels: pooling
+
+    /**
+     * Max pooling: writes {@code out} {@code [N, C, outH, outW]} (FLOAT32, overwritten) with the
+     * maximum of each window of {@code x} {@code [N, C, H, W]} (padding counts as -inf) and {@code
+     * indices} (INT32, same shape, overwritten) with the flat position {@code iy * W + ix} of that
+     * maximum in its input plane; ties go to the first maximum in row-major window order.
+     */
+    default void maxPool2d(View x, Pool2dSpec spec, View out, View indices) {
+        ComposedPool.maxPool2d(this, x, spec, out, indices);
+    }
+
+    /**
+     * The gradient of {@link #maxPool2d}: adds each element of {@code gradOut} {@code [N, C, outH,
+     * outW]} into {@code gradIn} {@code [N, C, H, W]} (modified) at the position {@code indices}
+     * names in its plane.
+     */
+    default void maxPool2dBackward(View gradOut, View indices, Pool2dSpec spec, View gradIn) {
+        ComposedPool.maxPool2dBackward(this, gradOut, indices, spec, gradIn);
+    }
+
+    /**
+     * Average pooling, sliding or adaptive (see {@link Pool2dSpec}): writes {@code out} {@code [N, C,
+     * outH, outW]} (overwritten) with each window's sum over {@link Pool2dSpec#divisor}.
+     */
+    default void avgPool2d(View x, Pool2dSpec spec, View out) {
+        ComposedPool.avgPool2d(this, x, spec, out);
+    }
+
+    /**
+     * The gradient of {@link #avgPool2d}: adds {@code gradOut[o] / divisor(o)} to every input
+     * element of window {@code o} in {@code gradIn} {@code [N, C, H, W]} (modified).
+     */
+    default void avgPool2dBackward(View gradOut, Pool2dSpec spec, View gradIn) {
+        ComposedPool.avgPool2dBackward(this, gradOut, spec, gradIn);
+    }
+
+    /**
+     * {@code y += alpha * x} elementwise, in place; {@code x} (FLOAT32, possibly broadcast with stride
+     * 0) has {@code y}'s shape. The default is a scaled copy and an add; a backend may fuse them.
+     */
+    default void axpy(View x, float alpha, View y) {
+        View scaled = new View(allocate(dev.tessera.DType.FLOAT32, y.numel()), y.shape(),
+                dev.tessera.Shape.contiguousStrides(y.shape()), 0);
+        unary(UnaryOp.MUL_SCALAR, alpha, x, scaled);
+        binary(BinaryOp.ADD, y, scaled, y);
+    }
+
+    /**
+     * One Adam/AdamW step, in place: updates {@code param}, {@code expAvg} and {@code expAvgSq}
+     * (all FLOAT32, one shape with {@code grad}) by the formulas of {@link AdamSpec}. The default
+     * composes the elementwise primitives (about fifteen passes); a backend may fuse it into one.
+     */
+    default void adamUpdate(View param, View grad, View expAvg, View expAvgSq, AdamSpec spec) {
+        ComposedOptim.adam(this, param, grad, expAvg, expAvgSq, spec);
+    }
+
+    /**
+     * Fills {@code out} (FLOAT32, row-major order) with uniform numbers in {@code [low, high)}:
+     * element {@code i} is {@code low + (high - low) * SplitMix.uniform(state, i)}, so every backend
+     * gives the same numbers for the same generator state. The default draws on the host.
+     */
+    default void fillUniform(View out, long state, float low, float high) {
+        float[] values = new float[out.numel()];
+        float range = high - low;
+        for (int i = 0; i < values.length; i++) {
+            values[i] = low + range * SplitMix.uniform(state, i);
+        }
+        copy(new View(upload(values), out.shape(), dev.tessera.Shape.contiguousStrides(out.shape()), 0), out);
+    }
 
     /** Returns a one-line description for logs and {@link dev.tessera.Device#available()}. */
     default String describe() {

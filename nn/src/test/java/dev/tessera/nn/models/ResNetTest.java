@@ -1,0 +1,122 @@
+package dev.tessera.nn.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.DType;
+import dev.tessera.Generator;
+import dev.tessera.Tensor;
+import dev.tessera.nn.Module;
+import dev.tessera.nn.Random;
+import dev.tessera.nn.io.SafeTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The model zoo: ResNet-18/34 have torchvision's parameter counts and state-dict names and shapes,
+ * run a forward pass on an ImageNet-sized image, and round-trip through safetensors; LeNet and the
+ * small VGG build and produce logits of the right shape.
+ */
+class ResNetTest {
+
+    @Test
+    void resnet18HasTorchvisionParametersNamesAndShapes() {
+        Random.manualSeed(0);
+        ResNet net = ResNet.resnet18(1000);
+        assertEquals(11_689_512L, net.parameterCount());
+        Map<String, Tensor> sd = net.stateDict();
+        assertEquals(122, sd.size(), "62 parameters + 60 buffers, as torchvision's state_dict");
+        assertShape(sd, "conv1.weight", 64, 3, 7, 7);
+        assertShape(sd, "bn1.weight", 64);
+        assertShape(sd, "bn1.running_mean", 64);
+        assertShape(sd, "bn1.running_var", 64);
+        assertShape(sd, "bn1.num_batches_tracked");
+        assertEquals(DType.INT32, sd.get("bn1.num_batches_tracked").dtype());
+        assertShape(sd, "layer1.0.conv1.weight", 64, 64, 3, 3);
+        assertShape(sd, "layer1.1.bn2.bias", 64);
+        assertShape(sd, "layer2.0.conv1.weight", 128, 64, 3, 3);
+        assertShape(sd, "layer2.0.downsample.0.weight", 128, 64, 1, 1);
+        assertShape(sd, "layer2.0.downsample.1.running_var", 128);
+        assertShape(sd, "layer3.1.conv2.weight", 256, 256, 3, 3);
+        assertShape(sd, "layer4.0.downsample.1.num_batches_tracked");
+        assertShape(sd, "layer4.1.bn2.running_mean", 512);
+        assertShape(sd, "fc.weight", 1000, 512);
+        assertShape(sd, "fc.bias", 1000);
+        assertTrue(!sd.containsKey("layer1.0.downsample.0.weight"), "layer1 keeps the identity shortcut");
+        assertEquals(((BasicBlock) net.get("layer3.0")).conv1().stride()[0], 2);
+    }
+
+    @Test
+    void resnet34HasTorchvisionParameterCount() {
+        ResNet net = ResNet.resnet34(1000);
+        assertEquals(21_797_672L, net.parameterCount());
+        assertEquals(218, net.stateDict().size());
+        assertShape(net.stateDict(), "layer3.5.conv2.weight", 256, 256, 3, 3);
+    }
+
+    @Test
+    void forwardOnImageNetSizedInputAndSafeTensorsRoundTrip(@TempDir Path dir) throws Exception {
+        Random.manualSeed(1);
+        ResNet net = ResNet.resnet18(10);
+        net.eval();
+        Tensor image = Tensor.rand(new Generator(2), 1, 3, 224, 224);
+        Tensor logits;
+        try (var ng = Tensor.noGrad()) {
+            logits = net.forward(image);
+        }
+        assertArrayEquals(new int[] {1, 10}, logits.shape());
+        for (float v : logits.toFloatArray()) {
+            assertTrue(Float.isFinite(v), "logit " + v);
+        }
+
+        // Make the buffers non-trivial, then save, load into a fresh model and compare outputs.
+        net.train();
+        net.forward(Tensor.rand(new Generator(3), 2, 3, 64, 64));
+        net.eval();
+        Path file = dir.resolve("resnet18.safetensors");
+        SafeTensors.save(net.stateDict(), file);
+        assertTrue(Files.size(file) > net.parameterCount() * 4);
+        Random.manualSeed(99);
+        ResNet fresh = ResNet.resnet18(10);
+        fresh.loadStateDict(SafeTensors.load(file));
+        fresh.eval();
+        Tensor small = Tensor.rand(new Generator(4), 2, 3, 64, 64);
+        try (var ng = Tensor.noGrad()) {
+            assertArrayEquals(net.forward(small).toFloatArray(), fresh.forward(small).toFloatArray());
+        }
+        assertEquals(1, fresh.stateDict().get("bn1.num_batches_tracked").toIntArray()[0]);
+    }
+
+    @Test
+    void trainingStepUpdatesEveryParameter() {
+        ResNet net = new ResNet(new int[] {1, 1, 1, 1}, 3);
+        Tensor loss = net.forward(Tensor.rand(new Generator(5), 2, 3, 32, 32)).square().mean();
+        loss.backward();
+        for (Map.Entry<String, Tensor> e : net.namedParameters().entrySet()) {
+            assertNotNull(e.getValue().grad(), "no gradient for " + e.getKey());
+        }
+    }
+
+    @Test
+    void lenetAndVgg() {
+        LeNet lenet = new LeNet(10);
+        assertArrayEquals(new int[] {4, 10}, lenet.forward(Tensor.rand(new Generator(6), 4, 1, 28, 28)).shape());
+        assertEquals(61_706L, lenet.parameterCount());
+        assertArrayEquals(new int[] {6, 1, 5, 5}, lenet.stateDict().get("conv1.weight").shape());
+        Module vgg = Vgg.small(10, 3);
+        assertArrayEquals(new int[] {2, 10}, vgg.forward(Tensor.rand(new Generator(7), 2, 3, 32, 32)).shape());
+        assertTrue(vgg.stateDict().containsKey("features.1.running_mean"));
+        assertTrue(vgg.stateDict().containsKey("classifier.2.weight"));
+    }
+
+    private static void assertShape(Map<String, Tensor> sd, String key, int... shape) {
+        Tensor t = sd.get(key);
+        assertNotNull(t, "missing " + key);
+        assertArrayEquals(shape, t.shape(), key);
+    }
+}
