@@ -44,11 +44,6 @@ final class UnaryKernels {
                     out[oo + i] = Math.max(x[xo + i], 0f);
                 }
             }
-            case STEP -> {
-                for (int i = 0; i < n; i++) {
-                    out[oo + i] = x[xo + i] > 0f ? 1f : 0f;
-                }
-            }
             case NEG -> {
                 for (int i = 0; i < n; i++) {
                     out[oo + i] = -x[xo + i];
