@@ -15,13 +15,14 @@ public final class Main {
                 : java.util.Arrays.copyOfRange(args, 1, args.length);
         switch (name) {
             case "train" -> TrainClassifier.main(rest);
+            case "cnn" -> CnnExample.main(rest);
             case "cv" -> CrossValidationExample.main(rest);
             case "attention" -> AttentionExample.main(rest);
             case "transfer" -> TransferLearningExample.main(rest);
             case "devices" -> DevicesExample.main(rest);
             case "xor" -> XorExample.main(rest);
             default -> {
-                System.err.println("Unknown example '" + name + "'. Available: train (default), cv, attention, transfer, devices, xor");
+                System.err.println("Unknown example '" + name + "'. Available: train (default), cnn, cv, attention, transfer, devices, xor");
                 System.exit(2);
             }
         }
