@@ -31,13 +31,13 @@ public final class Gemm {
     public static final String IMPLEMENTATION_PROPERTY = "tessera.gemm";
 
     /**
-     * Multiply-adds ({@code m*n*k}) from which a product runs on the pool, about 180^3.
-     * Waking the pool's workers and joining them costs some 20-30 microseconds, and the
-     * vector kernel does 180^3 in about 60 on one core: on the 2-core development machine
-     * two threads lost to one below 160^3 (2.5x slower at 64^3), broke even at 192^3
-     * and won from 256^3 on.
+     * Multiply-adds ({@code m*n*k}) from which a product runs on the pool, about 340^3.
+     * Waking the pool's workers, splitting the packing and joining them costs tens of
+     * microseconds: measured on an idle 2-core machine (best of 5 after warm-up), one thread
+     * did 191/200/207 GFLOP/s at n = 192/256/320 and two threads 96/165/202; two threads
+     * won from 384 (246 against 206).
      */
-    static final long PARALLEL_THRESHOLD = 6_000_000L;
+    static final long PARALLEL_THRESHOLD = 40_000_000L;
 
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 

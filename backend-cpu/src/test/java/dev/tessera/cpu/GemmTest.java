@@ -3,7 +3,6 @@ package dev.tessera.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -250,25 +249,25 @@ class GemmTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a deadlock fails instead of hanging
     void nestedCallsFromPoolTasksDoNotDeadlock() {
         // Each task runs a product big enough to go parallel itself: nested parallelFor.
-        assertTrue(200L * 160 * 300 >= Gemm.PARALLEL_THRESHOLD);
+        int m = 400;
+        int n = 320;
+        int k = 400;
+        assertTrue((long) m * n * k >= Gemm.PARALLEL_THRESHOLD);
         int tasks = 4 * CpuPool.parallelism();
-        int m = 200;
-        int n = 160;
-        int k = 300;
         SplittableRandom rnd = new SplittableRandom(3);
         float[] a = random(rnd, m * k);
         float[] b = random(rnd, k * n);
         float[] expected = new float[m * n];
         Gemm.sgemmEjml(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, expected, 0, n);
         float[][] results = new float[tasks][m * n];
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
-                CpuPool.parallelFor(tasks, 1, (s, e) -> {
-                    for (int t = s; t < e; t++) {
-                        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, results[t], 0, n);
-                    }
-                }));
+        CpuPool.parallelFor(tasks, 1, (s, e) -> {
+            for (int t = s; t < e; t++) {
+                Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, results[t], 0, n);
+            }
+        });
         for (float[] r : results) {
             for (int i = 0; i < r.length; i++) {
                 assertEquals(expected[i], r[i], 1e-3, "element " + i);

@@ -3,7 +3,6 @@ package dev.tessera.nn.io;
 import static dev.tessera.nn.io.StFiles.f32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.Tensor;
@@ -12,7 +11,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,8 +25,8 @@ class SafeTensorsMalformedTest {
 
     /** Loads {@code f}, expects failure, checks the message names the file and holds each fragment. */
     private static SafeTensorsException fails(Path f, String... fragments) {
-        SafeTensorsException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                () -> assertThrows(SafeTensorsException.class, () -> SafeTensors.load(f)));
+        // A reader that allocated what a header claims would fail here with OutOfMemoryError instead.
+        SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.load(f));
         String msg = e.getMessage();
         assertTrue(msg.startsWith(f.toString() + ": "), "message should start with the file: " + msg);
         for (String frag : fragments) {
