@@ -4,7 +4,7 @@ import dev.tessera.spi.AdamSpec;
 
 /** Fused optimizer updates: one pass over the parameter and its state instead of one pass per formula term. */
 final class OptimKernels {
-    private static final int GRAIN = 1 << 14;
+    private static final int GRAIN = 1 << 16;
 
     private OptimKernels() {
     }

@@ -9,7 +9,7 @@ package dev.tessera.cpu;
  */
 final class StridedLoop {
     /** Elements below which a loop runs on the calling thread. */
-    static final int PARALLEL_GRAIN = 1 << 15;
+    static final int PARALLEL_GRAIN = 1 << 17;
 
     /** The work for one row: {@code offsets[k]} is operand k's first element, {@code innerStrides[k]} its step. */
     @FunctionalInterface
