@@ -199,6 +199,7 @@ class CreationTest {
                 Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).toString());
         assertEquals("tensor(2.5000)", Tensor.scalar(2.5f).toString());
         assertEquals("tensor([1, 2], dtype=int32)", Tensor.ofInts(new int[] {1, 2}).toString());
+        assertEquals("tensor([16777217, -2147483648], dtype=int32)", Tensor.ofInts(new int[] {16777217, Integer.MIN_VALUE}).toString());
         assertEquals("tensor([1.0000, 3.0000])", Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).t().select(0, 0).toString());
         String big = Tensor.zeros(2000).toString();
         assertTrue(big.contains("..."), "large tensors are summarised");

@@ -12,9 +12,10 @@ final class TensorFormat {
 
     static String format(Tensor t) {
         StringBuilder sb = new StringBuilder("tensor(");
-        float[] values = t.toFloatArray();
-        boolean summarise = values.length > SUMMARY_THRESHOLD;
         boolean ints = t.dtype == DType.INT32;
+        // INT32 values are read as ints so that large ones print exactly (a float holds 24 bits).
+        double[] values = ints ? java.util.Arrays.stream(t.toIntArray()).asDoubleStream().toArray() : toDoubles(t.toFloatArray());
+        boolean summarise = values.length > SUMMARY_THRESHOLD;
         if (t.dim() == 0) {
             sb.append(number(values[0], ints));
         } else {
@@ -34,7 +35,15 @@ final class TensorFormat {
         return sb.append(')').toString();
     }
 
-    private static void append(StringBuilder sb, float[] v, int[] shape, int[] strides, int dim, int base,
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private static void append(StringBuilder sb, double[] v, int[] shape, int[] strides, int dim, int base,
             boolean summarise, boolean ints, int indent) {
         sb.append('[');
         int n = shape[dim];
@@ -57,10 +66,11 @@ final class TensorFormat {
         sb.append(']');
     }
 
-    private static String number(float x, boolean ints) {
+    private static String number(double value, boolean ints) {
         if (ints) {
-            return Integer.toString((int) x);
+            return Long.toString((long) value);
         }
+        float x = (float) value;
         if (Float.isNaN(x) || Float.isInfinite(x)) {
             return Float.toString(x).toLowerCase(Locale.ROOT).replace("infinity", "inf");
         }
