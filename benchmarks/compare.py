@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Side-by-side comparison of Tessera and PyTorch on the same workloads (issue 9).
+"""Side-by-side comparison of Tessera and PyTorch on the same workloads.
 
 Modes:
   compare.py run --jar JAR [--threads 1,2] [--out DIR] [--quick]
@@ -341,7 +341,7 @@ def machine():
 
 def run(args):
     threads_list = [int(t) for t in args.threads.split(",")]
-    rounds, warm1, warm2, meas = (1, 0.5, 0.2, 0.5) if args.quick else (2, 2.5, 0.3, 1.5)
+    rounds, warm1, warm2, meas = (1, 0.5, 0.2, 0.5) if args.quick else (2, 5.0, 0.5, 1.5)
     me = os.path.abspath(__file__)
     started = datetime.datetime.now()
     load_before = load()

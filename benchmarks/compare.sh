@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tessera vs PyTorch, side by side, in one command (issue 9):
+# Tessera vs PyTorch, side by side, in one command:
 #
 #   benchmarks/compare.sh [--threads 1,2] [--only REGEX] [--quick] [--no-build]
 #

@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  * transposed cases cost only a different packing loop; zero padding makes every kernel
  * call a full tile, and only the write-back of an edge tile is scalar.
  *
- * <p>Measured on the 2-core AVX-512 development machine (JDK 17, 16 float lanes):
+ * <p>Measured on a 2-core AVX-512 machine (JDK 17, 16 float lanes):
  * tiles 4x2, 6x2, 8x2, 4x3, 8x3 and 12x2 (rows x vectors) and KC 128..1024 were
  * tried; 8x2 with KC = 512 and MC = 64 was the best or tied at n = 256..2048.
  * KC = 512 beat 256 by ~15% at n >= 1024 because it halves the passes over C.

@@ -16,7 +16,7 @@ import dev.tessera.nn.optim.Optimizer;
 import dev.tessera.nn.optim.SGD;
 
 /**
- * The benchmarked workloads, each built from a fixed seed with the shapes of issue 9; {@code
+ * The benchmarked workloads, each built from a fixed seed with fixed shapes; {@code
  * benchmarks/compare.py} builds the same ones in PyTorch (keep the two in step).
  *
  * <p>Every factory allocates its inputs and model once; the returned {@link Workload} repeats the

@@ -1,5 +1,5 @@
 /**
- * JMH benchmarks of Tessera and the side-by-side comparison with PyTorch (issue 9).
+ * JMH benchmarks of Tessera and the side-by-side comparison with PyTorch.
  *
  * <p>One class per workload: {@link dev.tessera.bench.GemmBenchmark} (the SGEMM kernel, Vector API
  * and EJML), {@link dev.tessera.bench.MatmulBenchmark} (SGEMM through {@code Tensor.matmul}, any
