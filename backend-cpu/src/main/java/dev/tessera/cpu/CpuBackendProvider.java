@@ -21,8 +21,18 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public List<DeviceInfo> probe() {
-        String name = System.getProperty("os.arch") + ", " + CpuPool.pool().getParallelism() + " threads";
+        String name = processorName() + ", " + CpuPool.pool().getParallelism() + " threads";
         return List.of(new DeviceInfo(Device.cpu(), name, true, "matrix multiply via " + Gemm.implementation()));
+    }
+
+    /** The processor's model name from /proc/cpuinfo where there is one, else the architecture. */
+    private static String processorName() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .filter(n -> !n.isEmpty()).findFirst().orElse(System.getProperty("os.arch"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getProperty("os.arch"); // not Linux, or not readable: the architecture will do
+        }
     }
 
     @Override
