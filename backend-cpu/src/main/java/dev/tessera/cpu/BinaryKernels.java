@@ -20,10 +20,11 @@ final class BinaryKernels {
      */
     static void row(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n,
                     boolean simd) {
-        if (as == 1 && os == 1 && (bs == 1 || bs == 0) && fast(op, a, ao, b, bo, bs, out, oo, n)) {
+        // Explicit vectors first: see UnaryKernels.row for why the plain loops stay scalar.
+        if (simd && os == 1 && n >= Simd.MIN_LENGTH && VectorBinary.row(op, a, ao, as, b, bo, bs, out, oo, n)) {
             return;
         }
-        if (simd && os == 1 && n >= Simd.MIN_LENGTH && VectorBinary.row(op, a, ao, as, b, bo, bs, out, oo, n)) {
+        if (as == 1 && os == 1 && (bs == 1 || bs == 0) && fast(op, a, ao, b, bo, bs, out, oo, n)) {
             return;
         }
         for (int i = 0; i < n; i++) {
@@ -31,7 +32,7 @@ final class BinaryKernels {
         }
     }
 
-    /** Vectorisable loops for the arithmetic ops on contiguous rows, with b contiguous or a broadcast scalar. */
+    /** Tight scalar loops for the arithmetic ops on contiguous rows, with b contiguous or a broadcast scalar. */
     private static boolean fast(BinaryOp op, float[] a, int ao, float[] b, int bo, int bs, float[] out, int oo, int n) {
         if (bs == 0) {
             float s = b[bo];

@@ -33,7 +33,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String describe() {
-        return "cpu: " + CpuPool.pool().getParallelism() + " threads, matrix multiply via " + Gemm.implementation();
+        return "cpu: " + CpuPool.parallelism() + " threads, matrix multiply via " + Gemm.implementation();
     }
 
     @Override

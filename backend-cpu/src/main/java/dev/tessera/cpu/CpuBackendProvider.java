@@ -21,7 +21,7 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public List<DeviceInfo> probe() {
-        String name = processorName() + ", " + CpuPool.pool().getParallelism() + " threads";
+        String name = processorName() + ", " + CpuPool.parallelism() + " threads";
         return List.of(new DeviceInfo(Device.cpu(), name, true, "matrix multiply via " + Gemm.implementation()));
     }
 

@@ -1,66 +1,79 @@
 package dev.tessera.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread pool shared by every multithreaded CPU kernel of Tessera.
+ * The threads shared by every multithreaded CPU kernel of Tessera: a team of {@code N - 1}
+ * worker threads that, together with the thread that calls
+ * {@link #parallelFor(int, int, IntRangeConsumer)}, run one parallel loop at a time.
  *
- * <p>One pool for the whole process, so that kernels started from many
- * application threads at once share the cores instead of each starting its own
- * threads and oversubscribing the machine. Its workers are daemon threads named
- * {@code tessera-cpu-N}; they never keep the JVM alive.
+ * <p>One team for the whole process, so that kernels started from many application threads at
+ * once share the cores instead of each starting its own threads and oversubscribing the machine.
+ * The workers are daemon threads named {@code tessera-cpu-N}; they never keep the JVM alive.
  *
- * <p>Size: {@code -Dtessera.threads=N} sets the pool size, default
- * {@link Runtime#availableProcessors()}. With {@code N = 1} every kernel runs on
- * the calling thread (useful for single-core benchmarks and for applications
- * that parallelise at a higher level).
+ * <p>Why not a {@code ForkJoinPool}: a training step runs hundreds of parallel loops of a few
+ * microseconds to a millisecond each, and waking a parked pool thread costs 10-20 µs on a
+ * virtual machine, which made two threads slower than one for small models. Here the caller
+ * works on the loop too (it never waits idle for a wake-up), chunks are handed out dynamically
+ * (a worker that is late or descheduled only takes fewer of them), and a worker that finished a
+ * loop keeps polling for the next one for {@value #SPIN_MICROS_DEFAULT} µs (as OpenMP runtimes
+ * do; {@code -Dtessera.spinMicros} changes it, 0 parks at once) before it parks.
  *
- * <p>Nesting: {@link #parallelFor(int, int, IntRangeConsumer)} may be called
- * from inside one of the pool's own tasks (a kernel that calls another kernel);
- * it then forks its chunks as subtasks of the current task, and a worker that
- * waits for them helps run them instead of blocking, so nested use never
- * deadlocks.
+ * <p>Size: {@code -Dtessera.threads=N} sets the number of threads (the caller included), default
+ * {@link Runtime#availableProcessors()}. With {@code N = 1} every kernel runs on the calling
+ * thread (useful for single-core benchmarks and for applications that parallelise at a higher
+ * level).
+ *
+ * <p>Nesting and concurrency: a loop started inside a chunk of another loop, or while another
+ * application thread's loop holds the team, runs on its calling thread. That never deadlocks and
+ * never puts more threads on the cores than the team has: the outer loop already uses them all.
  */
 public final class CpuPool {
 
     private static final Logger LOG = LoggerFactory.getLogger(CpuPool.class);
 
-    /** The system property that sets the pool size. */
+    /** The system property that sets the number of threads. */
     public static final String THREADS_PROPERTY = "tessera.threads";
 
+    /** The system property that sets how long an idle worker polls before it parks, in µs. */
+    public static final String SPIN_PROPERTY = "tessera.spinMicros";
+
+    private static final int SPIN_MICROS_DEFAULT = 200;
+
     /**
-     * How many chunks per worker {@link #parallelFor} makes at most: a few per
-     * worker so that a chunk that runs slowly (its core shared with another
-     * process) does not hold up the whole loop, few enough that the per-chunk
-     * cost (task object, possible steal) stays negligible.
+     * How many chunks per thread {@link #parallelFor} makes at most: a few per thread so that a
+     * chunk that runs slowly (its core shared with another process) does not hold up the whole
+     * loop, few enough that handing out a chunk (one atomic increment) stays negligible.
      */
     private static final int CHUNKS_PER_THREAD = 4;
 
-    private static final int PARALLELISM = configuredThreads();
+    private static final int PARALLELISM = positiveProperty(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors(), 1);
 
-    private static final ForkJoinPool POOL = new ForkJoinPool(
-            PARALLELISM, new WorkerFactory(), null, false);
+    private static final long SPIN_NANOS = 1000L * positiveProperty(SPIN_PROPERTY, SPIN_MICROS_DEFAULT, 0);
+
+    /** Set while a loop holds the team; loops that find it set run inline. */
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+
+    /** The thread whose loop holds the team, for the nesting check. */
+    private static volatile Thread owner;
+
+    /** The loop the workers should help with, and its sequence number (bumped after it is set). */
+    private static final AtomicReference<Loop> CURRENT = new AtomicReference<>();
+    private static final AtomicInteger GENERATION = new AtomicInteger();
+
+    private static final Worker[] WORKERS = startWorkers();
 
     private CpuPool() {
     }
 
     /**
-     * The shared pool.
-     *
-     * @return a pool with {@link #parallelism()} daemon worker threads
-     */
-    public static ForkJoinPool pool() {
-        return POOL;
-    }
-
-    /**
-     * The number of worker threads of the shared pool, from
-     * {@code -Dtessera.threads} or else {@link Runtime#availableProcessors()}.
+     * The number of threads kernels use, the calling thread included: {@code -Dtessera.threads} or
+     * else {@link Runtime#availableProcessors()}.
      *
      * @return at least 1
      */
@@ -69,23 +82,23 @@ public final class CpuPool {
     }
 
     /**
-     * Runs {@code body} over {@code [0, n)} split into contiguous chunks of at
-     * least {@code grain} indices, on the shared pool, and returns when every
-     * chunk has finished.
+     * Runs {@code body} over {@code [0, n)} split into contiguous chunks of at least {@code grain}
+     * indices, on the calling thread and the team's workers, and returns when every chunk has
+     * finished.
      *
-     * <p>Runs {@code body.accept(0, n)} inline on the calling thread when
-     * {@code n <= grain}, when fewer than two chunks of {@code grain} fit, or when
-     * the pool has a single thread. Called from one of the pool's own workers it
-     * forks the chunks as subtasks of the running task (the waiting worker helps
-     * run them: no deadlock); called from any other thread it submits the loop
-     * and waits. Chunks may run in any order and concurrently, so {@code body}
-     * must only write state that belongs to its own range.
+     * <p>Runs {@code body.accept(0, n)} inline on the calling thread when {@code n <= grain}, when
+     * fewer than two chunks of {@code grain} fit, when there is a single thread, when called from
+     * inside another loop's chunk, or while another thread's loop holds the team. Chunks may run
+     * in any order and concurrently, so {@code body} must only write state that belongs to its
+     * own range.
      *
      * @param n     number of indices; nothing happens when {@code n <= 0}
-     * @param grain smallest chunk worth a task; values below 1 count as 1
+     * @param grain smallest chunk worth sharing; values below 1 count as 1
      * @param body  the loop body, called once per chunk
      * @throws NullPointerException if {@code body} is null
-     * @throws RuntimeException     the first exception a chunk threw, once all chunks ended
+     * @throws RuntimeException     the first exception a chunk threw (the other chunks still ran
+     *                              or were skipped), rethrown once every chunk has ended; an
+     *                              {@link Error} likewise
      */
     public static void parallelFor(int n, int grain, IntRangeConsumer body) {
         if (body == null) {
@@ -94,115 +107,175 @@ public final class CpuPool {
         if (n <= 0) {
             return;
         }
-        int g = Math.max(1, grain);
-        int chunks = Math.min(n / g, PARALLELISM * CHUNKS_PER_THREAD);
-        if (PARALLELISM == 1 || chunks < 2) {
+        int chunks = Math.min(n / Math.max(1, grain), PARALLELISM * CHUNKS_PER_THREAD);
+        if (PARALLELISM == 1 || chunks < 2 || !acquireTeam()) {
             body.accept(0, n);
             return;
         }
-        RangeTask task = new RangeTask(body, n, chunks, 0, chunks);
-        Thread current = Thread.currentThread();
+        Loop loop = new Loop(body, n, chunks);
         try {
-            if (current instanceof ForkJoinWorkerThread
-                    && ((ForkJoinWorkerThread) current).getPool() == POOL) {
-                // Already inside one of our tasks: run as a subtask so that join() helps.
-                task.invoke();
-            } else {
-                POOL.invoke(task);
+            CURRENT.set(loop);
+            GENERATION.incrementAndGet();
+            for (Worker w : WORKERS) {
+                if (w.parked) {
+                    LockSupport.unpark(w);
+                }
             }
-        } catch (RuntimeException e) {
-            throw unwrap(e);
-        } catch (Error e) {
-            throw unwrap(e);
+            loop.work();
+            loop.awaitChunks();
+        } finally {
+            CURRENT.set(null);
+            owner = null;
+            BUSY.set(false);
         }
+        loop.rethrow();
     }
 
-    /**
-     * Fork-join rethrows a worker's exception as a new instance of the same class whose message is
-     * the original's {@code toString()} and whose cause is the original; give the caller the
-     * original, with its plain message, instead.
-     */
-    private static <T extends Throwable> T unwrap(T e) {
-        T result = e;
-        // Nested parallel loops wrap once per level.
-        while (result.getCause() != null && result.getCause().getClass() == result.getClass()) {
-            @SuppressWarnings("unchecked")
-            T original = (T) result.getCause();
-            result = original;
+    /** Takes the team for the calling thread; false when it is nested or another thread holds it. */
+    private static boolean acquireTeam() {
+        Thread me = Thread.currentThread();
+        if (me instanceof Worker || owner == me || !BUSY.compareAndSet(false, true)) {
+            return false;
         }
-        return result;
+        owner = me;
+        return true;
     }
 
-    /**
-     * Splits the chunk indices {@code [lo, hi)} in halves until one chunk is
-     * left; the halves are forked so idle workers can steal them (classic
-     * RecursiveAction divide and conquer, which is what makes waiting
-     * workers help rather than block).
-     */
-    private static final class RangeTask extends RecursiveAction {
-        private static final long serialVersionUID = 1L;
+    /** The worker threads, for tests. */
+    static Thread[] workers() {
+        return WORKERS.clone();
+    }
 
-        private final transient IntRangeConsumer body;
+    /** One parallel loop: its chunks are claimed with an atomic counter by whoever is free. */
+    private static final class Loop {
+        private final IntRangeConsumer body;
         private final int n;
         private final int chunks;
-        private final int lo;
-        private final int hi;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger finished = new AtomicInteger();
+        private final AtomicReference<Throwable> error = new AtomicReference<>();
 
-        RangeTask(IntRangeConsumer body, int n, int chunks, int lo, int hi) {
+        Loop(IntRangeConsumer body, int n, int chunks) {
             this.body = body;
             this.n = n;
             this.chunks = chunks;
-            this.lo = lo;
-            this.hi = hi;
         }
 
-        @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                // Chunk boundaries from long arithmetic: n * chunk may exceed int.
-                int start = (int) ((long) n * lo / chunks);
-                int end = (int) ((long) n * hi / chunks);
-                if (end > start) {
-                    body.accept(start, end);
+        /** Claims and runs chunks until none is left. */
+        void work() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    if (error.get() == null) {
+                        // Chunk boundaries from long arithmetic: n * chunk may exceed int.
+                        int start = (int) ((long) n * c / chunks);
+                        int end = (int) ((long) n * (c + 1) / chunks);
+                        if (end > start) {
+                            body.accept(start, end);
+                        }
+                    }
+                } catch (Throwable t) {
+                    error.compareAndSet(null, t);
+                } finally {
+                    finished.incrementAndGet();
                 }
-                return;
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new RangeTask(body, n, chunks, lo, mid),
-                    new RangeTask(body, n, chunks, mid, hi));
+        }
+
+        /** Waits for the chunks other threads claimed; at most one chunk's time once all are claimed. */
+        void awaitChunks() {
+            long spins = 0;
+            while (finished.get() < chunks) {
+                if (++spins < 100_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield(); // a worker lost its core to another process: let it have ours
+                }
+            }
+        }
+
+        void rethrow() {
+            Throwable t = error.get();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException("parallelFor: a chunk failed", t);
+            }
         }
     }
 
-    /** Creates daemon workers named {@code tessera-cpu-N}. */
-    private static final class WorkerFactory implements ForkJoinPool.ForkJoinWorkerThreadFactory {
-        private final AtomicInteger counter = new AtomicInteger();
+    /** A team member: runs the current loop's chunks, polls a while for the next loop, then parks. */
+    private static final class Worker extends Thread {
+        volatile boolean parked;
+
+        Worker(int index) {
+            super("tessera-cpu-" + index);
+            setDaemon(true);
+        }
 
         @Override
-        public ForkJoinWorkerThread newThread(ForkJoinPool pool) {
-            ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) {
-            };
-            t.setName("tessera-cpu-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+        public void run() {
+            int seen = GENERATION.get();
+            while (true) {
+                int generation = GENERATION.get();
+                if (generation != seen) {
+                    seen = generation;
+                    Loop loop = CURRENT.get();
+                    if (loop != null) {
+                        loop.work();
+                    }
+                    continue;
+                }
+                idle(seen);
+            }
+        }
+
+        /** Polls for a new loop for SPIN_NANOS, then parks until a caller unparks it. */
+        private void idle(int seen) {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (System.nanoTime() < deadline) {
+                if (GENERATION.get() != seen) {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+            // Publish `parked` before re-checking: a caller that bumps GENERATION after this check
+            // sees parked == true and unparks (volatile writes and reads are totally ordered).
+            parked = true;
+            if (GENERATION.get() == seen) {
+                LockSupport.park(this);
+            }
+            parked = false;
         }
     }
 
-    private static int configuredThreads() {
-        int available = Runtime.getRuntime().availableProcessors();
-        String value = System.getProperty(THREADS_PROPERTY);
+    private static Worker[] startWorkers() {
+        Worker[] workers = new Worker[PARALLELISM - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
+        return workers;
+    }
+
+    /** An integer system property of at least {@code min}; a bad value is logged and replaced by the default. */
+    private static int positiveProperty(String name, int fallback, int min) {
+        String value = System.getProperty(name);
         if (value == null || value.isBlank()) {
-            return available;
+            return fallback;
         }
         try {
-            int threads = Integer.parseInt(value.trim());
-            if (threads >= 1) {
-                return threads;
+            int v = Integer.parseInt(value.trim());
+            if (v >= min) {
+                return v;
             }
         } catch (NumberFormatException e) {
             // fall through to the warning below
         }
-        LOG.warn("Ignoring -D{}={}: expected a positive integer; using {} threads",
-                THREADS_PROPERTY, value, available);
-        return available;
+        LOG.warn("Ignoring -D{}={}: expected an integer >= {}; using {}", name, value, min, fallback);
+        return fallback;
     }
 }

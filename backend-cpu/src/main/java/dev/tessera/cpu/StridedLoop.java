@@ -9,7 +9,7 @@ package dev.tessera.cpu;
  */
 final class StridedLoop {
     /** Elements below which a loop runs on the calling thread. */
-    static final int PARALLEL_GRAIN = 1 << 17;
+    static final int PARALLEL_GRAIN = 1 << 15;
 
     /** The work for one row: {@code offsets[k]} is operand k's first element, {@code innerStrides[k]} its step. */
     @FunctionalInterface
@@ -82,7 +82,7 @@ final class StridedLoop {
         }
         StridedLoop loop = new StridedLoop(shape, strides, offsets);
         long total = (long) loop.rows * loop.inner;
-        int threads = CpuPool.pool().getParallelism();
+        int threads = CpuPool.parallelism();
         if (total < PARALLEL_GRAIN || threads == 1) {
             loop.rows(0, loop.rows, body);
         } else if (loop.rows >= 2 * threads) {

@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * for jc in steps of NC over the columns of C              (B block: KC x NC, shared by all tasks)
  *   for pc in steps of KC over k
- *     pack op(B)[pc:pc+kc, jc:jc+nc] into panels NRW columns wide (zero padded)   -- in parallel
+ *     pack op(B)[pc:pc+kc, jc:jc+nc] into panels NRW columns wide (zero padded)   -- in parallel,
+ *     pack alpha*op(A)[:, pc:pc+kc] into panels MR rows high (zero padded)         -- one task a panel
  *     for each task = (block of MC rows) x (range of column panels)                -- in parallel
- *       pack alpha*op(A)[rows, pc:pc+kc] into panels MR rows high (zero padded)
  *       for each column panel, for each row panel: MR x NRW register tile, kc FMA steps
  *       C tile = (pc == 0 ? beta*C : C) + tile       (beta == 0: C is overwritten, NaN or not)
  * </pre>
@@ -48,8 +48,8 @@ final class VectorGemm {
     static final int MC = 64;
     /** Columns per packed B block: KC x NC floats = 4 MiB at most, shared in L3. */
     static final int NC = Math.max(NRW, 2048 / NRW * NRW);
-    /** Elements of a B block from which it is packed in parallel. */
-    private static final long PARALLEL_PACK_MIN = 1L << 17;
+    /** Elements of the A and B blocks from which they are packed in parallel. */
+    private static final long PARALLEL_PACK_MIN = 1L << 15;
     /** Tasks per worker the parallel loop aims for, for load balance on a noisy machine. */
     private static final int TASKS_PER_THREAD = 3;
 
@@ -72,10 +72,10 @@ final class VectorGemm {
         ODD_LANES = VectorMask.fromArray(S, odd, 0);
     }
 
-    /** Reusable packing buffers; a pool rather than ThreadLocals, see {@link Recycler}. */
+    /** Reusable packing and tile buffers; pools rather than ThreadLocals, see {@link Recycler}. */
     private static final Recycler<float[]> B_BLOCKS = new Recycler<>(4);
-    private static final Recycler<TaskBuffers> TASK_BUFFERS =
-            new Recycler<>(2 * CpuPool.parallelism() + 4);
+    private static final Recycler<float[]> A_BLOCKS = new Recycler<>(4);
+    private static final Recycler<float[]> TILES = new Recycler<>(2 * CpuPool.parallelism() + 4);
 
     private VectorGemm() {
     }
@@ -102,13 +102,11 @@ final class VectorGemm {
                       float beta, float[] c, int cOff, int ldc, boolean parallel) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(n, NRW));
-        float[] bp = B_BLOCKS.poll();
-        if (bp == null || bp.length < kcMax * ncMax) {
-            bp = new float[kcMax * ncMax];
-        }
-        float[] packedB = bp;
+        float[] packedB = take(B_BLOCKS, kcMax * ncMax);
+        float[] packedA = take(A_BLOCKS, roundUp(m, MR) * kcMax);
         int threads = parallel ? CpuPool.parallelism() : 1;
         int rowBlocks = ceilDiv(m, MC);
+        int rowPanels = ceilDiv(m, MR);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = ceilDiv(nc, NRW);
@@ -121,16 +119,26 @@ final class VectorGemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 int p0 = pc;
-                // A small B block is packed on this thread: a fork-join costs more than the copy.
-                boolean parallelPack = threads > 1 && (long) kc * nc >= PARALLEL_PACK_MIN;
-                run(parallelPack, panels, Math.max(1, panels / (threads * TASKS_PER_THREAD)),
-                        (from, to) -> packB(transB, b, bOff, ldb, p0, kc, col0, nc, from, to, packedB));
+                // Pack every panel of B and of A once, each panel a task; the compute tasks then
+                // share them (a task per row block packing its own A would copy A colChunks times).
+                // A small block is packed on this thread: a parallel loop costs more than the copy.
+                boolean parallelPack = threads > 1 && (long) kc * (nc + m) >= PARALLEL_PACK_MIN;
+                run(parallelPack, panels + rowPanels, 1, (from, to) -> {
+                    for (int t = from; t < to; t++) {
+                        if (t < panels) {
+                            packB(transB, b, bOff, ldb, p0, kc, col0, nc, t, t + 1, packedB);
+                        } else {
+                            int i0 = (t - panels) * MR;
+                            packA(transA, a, aOff, lda, alpha, i0, Math.min(MR, m - i0), p0, kc, packedA, i0 * kc);
+                        }
+                    }
+                });
                 run(threads > 1, tasks, 1, (from, to) -> {
                     for (int t = from; t < to; t++) {
                         int rb = t / colChunks;
                         int cc = t % colChunks;
                         int i0 = rb * MC;
-                        computeBlock(transA, alpha, a, aOff, lda, packedB, beta, c, cOff, ldc,
+                        computeBlock(packedA, packedB, beta, c, cOff, ldc,
                                 i0, Math.min(MC, m - i0), p0, kc, col0, nc,
                                 (int) ((long) panels * cc / colChunks),
                                 (int) ((long) panels * (cc + 1) / colChunks));
@@ -139,6 +147,13 @@ final class VectorGemm {
             }
         }
         B_BLOCKS.offer(packedB);
+        A_BLOCKS.offer(packedA);
+    }
+
+    /** A recycled buffer of at least {@code size} floats, or a new one. */
+    private static float[] take(Recycler<float[]> pool, int size) {
+        float[] buffer = pool.poll();
+        return buffer == null || buffer.length < size ? new float[size] : buffer;
     }
 
     private static void run(boolean parallel, int n, int grain, IntRangeConsumer body) {
@@ -151,22 +166,19 @@ final class VectorGemm {
 
     /**
      * One task: rows {@code [i0, i0+mc)} of C times column panels {@code [panel0, panel1)}
-     * of the packed B block, for the k block {@code [pc, pc+kc)}.
+     * of the packed B block, for the k block {@code [pc, pc+kc)}; the rows' A panels start at
+     * {@code ap[i0*kc]}.
      */
-    private static void computeBlock(boolean transA, float alpha, float[] a, int aOff, int lda,
-                                     float[] bp, float beta, float[] c, int cOff, int ldc,
+    private static void computeBlock(float[] ap, float[] bp, float beta, float[] c, int cOff, int ldc,
                                      int i0, int mc, int pc, int kc, int jc, int nc,
                                      int panel0, int panel1) {
         if (panel1 <= panel0 || mc <= 0) {
             return;
         }
-        TaskBuffers buf = TASK_BUFFERS.poll();
-        if (buf == null) {
-            buf = new TaskBuffers();
+        float[] tile = TILES.poll();
+        if (tile == null) {
+            tile = new float[MR * NRW];
         }
-        float[] ap = buf.packedA(roundUp(mc, MR) * kc);
-        float[] tile = buf.tile;
-        packA(transA, a, aOff, lda, alpha, i0, mc, pc, kc, ap);
         boolean first = pc == 0;
         int rowPanels = ceilDiv(mc, MR);
         for (int jp = panel0; jp < panel1; jp++) {
@@ -176,11 +188,11 @@ final class VectorGemm {
             // Row panels inner: the B micro-panel (kc x NRW) is reused from cache for all of them.
             for (int ip = 0; ip < rowPanels; ip++) {
                 int rows = Math.min(MR, mc - ip * MR);
-                kernel(kc, ap, ip * MR * kc, bp, bi, tile);
+                kernel(kc, ap, (i0 + ip * MR) * kc, bp, bi, tile);
                 store(tile, c, cCol + (i0 + ip * MR) * ldc, ldc, rows, cols, first, beta);
             }
         }
-        TASK_BUFFERS.offer(buf);
+        TILES.offer(tile);
     }
 
     /**
@@ -225,13 +237,13 @@ final class VectorGemm {
 
     /**
      * Packs {@code alpha * op(A)[i0:i0+mc, pc:pc+kc]} as panels of MR rows:
-     * {@code ap[panel*MR*kc + p*MR + r] = alpha * op(A)(i0 + panel*MR + r, pc + p)},
+     * {@code ap[dst + panel*MR*kc + p*MR + r] = alpha * op(A)(i0 + panel*MR + r, pc + p)},
      * rows past {@code mc} zero. Folding alpha in here costs one multiply per packed
      * element instead of one per element of C per k block.
      */
     private static void packA(boolean transA, float[] a, int aOff, int lda, float alpha,
-                              int i0, int mc, int pc, int kc, float[] ap) {
-        int idx = 0;
+                              int i0, int mc, int pc, int kc, float[] ap, int dst) {
+        int idx = dst;
         for (int ii = 0; ii < mc; ii += MR) {
             int h = Math.min(MR, mc - ii);
             int row0 = i0 + ii;
@@ -518,19 +530,6 @@ final class VectorGemm {
 
     private static int roundUp(int x, int multiple) {
         return ceilDiv(x, multiple) * multiple;
-    }
-
-    /** A task's packed A block and tile buffer; the A block grows to the largest size asked. */
-    private static final class TaskBuffers {
-        final float[] tile = new float[MR * NRW];
-        private float[] packedA = new float[0];
-
-        float[] packedA(int size) {
-            if (packedA.length < size) {
-                packedA = new float[size];
-            }
-            return packedA;
-        }
     }
 
     /**

@@ -73,11 +73,12 @@ final class VectorUnary {
     static boolean supports(UnaryOp op, float p) {
         return switch (op) {
             case RSQRT, RECIPROCAL, RDIV_SCALAR, LEAKY_RELU, CLAMP_MIN, CLAMP_MAX, SIGN, STEP -> true;
+            case RELU, NEG, ABS, SQRT, ADD_SCALAR, MUL_SCALAR, DIV_SCALAR, RSUB_SCALAR -> true;
             case GELU, GELU_GRAD -> true; // their exponentials are written out, see VectorActivations.gelu
             case EXP, LOG, SIN, COS, TANH, SIGMOID, SOFTPLUS, ELU -> Simd.MATH;
             // Java's pow differs from C's (which SVML follows) only for a NaN or infinite exponent;
-            // p = 2 is x*x in the scalar path (UnaryKernels.contiguous), exactly.
-            case POW_SCALAR -> Simd.MATH && Float.isFinite(p) && p != 2f;
+            // p = 2 is x*x, exactly, as in the scalar path.
+            case POW_SCALAR -> p == 2f || Simd.MATH && Float.isFinite(p);
             default -> false;
         };
     }
@@ -97,7 +98,15 @@ final class VectorUnary {
             case LEAKY_RELU -> leakyRelu(p, x, xo, out, oo, n);
             case SIGN -> sign(x, xo, out, oo, n);
             case STEP -> step(x, xo, out, oo, n);
-            case POW_SCALAR -> pow(p, x, xo, out, oo, n);
+            case POW_SCALAR -> p == 2f ? square(x, xo, out, oo, n) : pow(p, x, xo, out, oo, n);
+            case RELU -> relu(x, xo, out, oo, n);
+            case NEG -> neg(x, xo, out, oo, n);
+            case ABS -> abs(x, xo, out, oo, n);
+            case SQRT -> sqrt(x, xo, out, oo, n);
+            case ADD_SCALAR -> addScalar(p, x, xo, out, oo, n);
+            case MUL_SCALAR -> mulScalar(p, x, xo, out, oo, n);
+            case DIV_SCALAR -> divScalar(p, x, xo, out, oo, n);
+            case RSUB_SCALAR -> rsubScalar(p, x, xo, out, oo, n);
             case SIGMOID -> VectorActivations.sigmoid(x, xo, out, oo, n);
             case SOFTPLUS -> VectorActivations.softplus(x, xo, out, oo, n);
             case ELU -> VectorActivations.elu(p, x, xo, out, oo, n);
@@ -105,6 +114,93 @@ final class VectorUnary {
             case GELU_GRAD -> VectorActivations.geluGrad(x, xo, out, oo, n);
             default -> throw new IllegalStateException("no vector loop for " + op);
         };
+    }
+
+    /** {@code max(v, 0)} with Math.max semantics: NaN stays NaN, -0 becomes +0. */
+    private static int relu(float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(MAX, zero).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code -v}. */
+    private static int neg(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).neg().intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code |v|}. */
+    private static int abs(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).abs().intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code sqrt v}, correctly rounded as the scalar path (a float square root is exact-rounded). */
+    private static int sqrt(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(SQRT).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code v * v}. */
+    private static int square(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.mul(v).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code v + p}. */
+    private static int addScalar(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).add(vp).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code v * p}. */
+    private static int mulScalar(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).mul(vp).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code v / p}: a true division, as the scalar path (not a multiply by 1/p). */
+    private static int divScalar(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).div(vp).intoArray(out, oo + i);
+        }
+        return i;
+    }
+
+    /** {@code p - v}. */
+    private static int rsubScalar(float p, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector vp = FloatVector.broadcast(S, p);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            vp.sub(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        }
+        return i;
     }
 
     /** {@code e^v}. */
@@ -214,7 +310,6 @@ final class VectorUnary {
         return i;
     }
 
-    /** signum: +-1, while +-0 and NaN pass through unchanged. */
     /** {@code v > 0 ? 1 : 0} (ReLU's derivative) without the branch the scalar loop mispredicts. */
     private static int step(float[] x, int xo, float[] out, int oo, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
@@ -227,6 +322,7 @@ final class VectorUnary {
         return i;
     }
 
+    /** signum: +-1, while +-0 and NaN pass through unchanged. */
     private static int sign(float[] x, int xo, float[] out, int oo, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector minusOne = FloatVector.broadcast(S, -1f);

@@ -1,0 +1,111 @@
+package dev.tessera.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The team of {@link CpuPool}: coverage, errors, nesting and concurrent callers. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a deadlock fails instead of hanging
+class CpuPoolTest {
+
+    @Test
+    void manyLoopsInARowEachCoverEveryIndexOnce() {
+        // Thousands of short loops exercise the hand-over between spinning and parked workers.
+        for (int rep = 0; rep < 5000; rep++) {
+            int n = 1 + rep % 97;
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            CpuPool.parallelFor(n, 1, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            for (int i = 0; i < n; i++) {
+                assertEquals(1, hits.get(i), "loop " + rep + " index " + i);
+            }
+        }
+    }
+
+    @Test
+    void theOriginalExceptionReachesTheCallerAndThePoolStillWorks() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> CpuPool.parallelFor(64, 1, (s, e) -> {
+                    if (s <= 40 && 40 < e) {
+                        throw boom;
+                    }
+                }));
+        assertSame(boom, thrown);
+        AssertionError error = new AssertionError("an Error from a chunk");
+        assertSame(error, assertThrows(AssertionError.class, () -> CpuPool.parallelFor(64, 1, (s, e) -> {
+            throw error;
+        })));
+        AtomicLong sum = new AtomicLong();
+        CpuPool.parallelFor(1000, 1, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                sum.addAndGet(i);
+            }
+        });
+        assertEquals(999L * 1000 / 2, sum.get());
+    }
+
+    @Test
+    void nestedLoopsRunAndCoverTheirRange() {
+        int outer = 8;
+        int inner = 50;
+        AtomicIntegerArray hits = new AtomicIntegerArray(outer * inner);
+        CpuPool.parallelFor(outer, 1, (s, e) -> {
+            for (int o = s; o < e; o++) {
+                int base = o * inner;
+                CpuPool.parallelFor(inner, 1, (s2, e2) -> {
+                    for (int i = s2; i < e2; i++) {
+                        hits.incrementAndGet(base + i);
+                    }
+                });
+            }
+        });
+        for (int i = 0; i < outer * inner; i++) {
+            assertEquals(1, hits.get(i), "index " + i);
+        }
+    }
+
+    @Test
+    void concurrentCallersEachGetTheirWholeLoop() throws Exception {
+        int callers = 6;
+        ExecutorService ex = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int n = 1000 + c;
+                futures.add(ex.submit(() -> {
+                    for (int rep = 0; rep < 300; rep++) {
+                        AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                        CpuPool.parallelFor(n, 16, (s, e) -> {
+                            for (int i = s; i < e; i++) {
+                                hits.incrementAndGet(i);
+                            }
+                        });
+                        for (int i = 0; i < n; i++) {
+                            assertEquals(1, hits.get(i), "n=" + n + " index " + i);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+}
