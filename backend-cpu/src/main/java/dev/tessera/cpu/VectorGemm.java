@@ -14,19 +14,22 @@ import jdk.incubator.vector.VectorSpecies;
  * module {@code jdk.incubator.vector} is in the boot layer: loading this class on a
  * JVM started without {@code --add-modules jdk.incubator.vector} would fail.
  *
- * <p>The design is the GotoBLAS/BLIS one:
+ * <p>The design is the GotoBLAS/BLIS one, except that A is never packed:
  * <pre>
  * for jc in steps of NC over the columns of C              (B block: KC x NC, shared by all tasks)
  *   for pc in steps of KC over k
- *     pack op(B)[pc:pc+kc, jc:jc+nc] into panels NRW columns wide (zero padded)   -- in parallel,
- *     pack alpha*op(A)[:, pc:pc+kc] into panels MR rows high (zero padded)         -- one task a panel
+ *     pack op(B)[pc:pc+kc, jc:jc+nc] into panels NRW columns wide (zero padded)   -- in parallel
  *     for each task = (block of MC rows) x (range of column panels)                -- in parallel
  *       for each column panel, for each row panel: MR x NRW register tile, kc FMA steps
- *       C tile = (pc == 0 ? beta*C : C) + tile       (beta == 0: C is overwritten, NaN or not)
+ *       C tile = (pc == 0 ? beta*C : C) + alpha*tile  (beta == 0: C is overwritten, NaN or not)
  * </pre>
- * Packing makes the kernel's loads unit-stride whatever the layout of A and B, so the
- * transposed cases cost only a different packing loop; zero padding makes every kernel
- * call a full tile, and only the write-back of an edge tile is scalar.
+ * Packing B makes the kernel's vector loads unit-stride whatever its layout, so a transposed B
+ * costs only a different packing loop, and zero padding makes every kernel call a full tile. A
+ * small B (not transposed) is read in place. The kernel broadcasts single elements of A, which
+ * it reads in place through eight row offsets and a step along k, so both layouts of A work
+ * without a copy; rows past m repeat the last row and are not stored. Packing A (the textbook
+ * scheme) cost 10-30% for products up to 256x784x256 and gained nothing at 1024^3 (measured,
+ * 1 thread, best of 9 after warm-up).
  *
  * <p>Measured on a 2-core AVX-512 machine (JDK 17, 16 float lanes):
  * tiles 4x2, 6x2, 8x2, 4x3, 8x3 and 12x2 (rows x vectors) and KC 128..1024 were
@@ -42,12 +45,14 @@ final class VectorGemm {
     static final int MR = 8;
     /** Columns of the register tile: two vectors. */
     static final int NRW = 2 * LN;
-    /** Depth of a k block: the packed A panel (MR x KC) and B panel (KC x NRW) stay in L1/L2. */
+    /** Depth of a k block: the A rows (MR x KC) and B panel (KC x NRW) of a tile stay in L1/L2. */
     static final int KC = 512;
-    /** Rows per task and per packed A block (a multiple of MR); 64 x 512 floats = 128 KiB, in L2. */
+    /** Rows per task (a multiple of MR); their 64 x 512 floats of A (128 KiB) stay in L2. */
     static final int MC = 64;
     /** Columns per packed B block: KC x NC floats = 4 MiB at most, shared in L3. */
     static final int NC = Math.max(NRW, 2048 / NRW * NRW);
+    /** Floats of B up to which it is read in place instead of packed, see {@link #directB}. */
+    private static final long DIRECT_B_MAX_FLOATS = 1L << 14;
     /** Elements of the A and B blocks from which they are packed in parallel. */
     private static final long PARALLEL_PACK_MIN = 1L << 15;
     /** Tasks per worker the parallel loop aims for, for load balance on a noisy machine. */
@@ -74,7 +79,6 @@ final class VectorGemm {
 
     /** Reusable packing and tile buffers; pools rather than ThreadLocals, see {@link Recycler}. */
     private static final Recycler<float[]> B_BLOCKS = new Recycler<>(4);
-    private static final Recycler<float[]> A_BLOCKS = new Recycler<>(4);
     private static final Recycler<float[]> TILES = new Recycler<>(2 * CpuPool.parallelism() + 4);
 
     private VectorGemm() {
@@ -102,11 +106,11 @@ final class VectorGemm {
                       float beta, float[] c, int cOff, int ldc, boolean parallel) {
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(n, NRW));
-        float[] packedB = take(B_BLOCKS, kcMax * ncMax);
-        float[] packedA = take(A_BLOCKS, roundUp(m, MR) * kcMax);
+        boolean directB = directB(transB, n, k);
+        // B read in place still packs its last, partial panel (the kernel reads whole panels).
+        float[] packedB = take(B_BLOCKS, directB ? kcMax * NRW : kcMax * ncMax);
         int threads = parallel ? CpuPool.parallelism() : 1;
         int rowBlocks = ceilDiv(m, MC);
-        int rowPanels = ceilDiv(m, MR);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = ceilDiv(nc, NRW);
@@ -118,28 +122,25 @@ final class VectorGemm {
             int col0 = jc;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                int p0 = pc;
-                // Pack every panel of B and of A once, each panel a task; the compute tasks then
-                // share them (a task per row block packing its own A would copy A colChunks times).
-                // A small block is packed on this thread: a parallel loop costs more than the copy.
-                boolean parallelPack = threads > 1 && (long) kc * (nc + m) >= PARALLEL_PACK_MIN;
-                run(parallelPack, panels + rowPanels, 1, (from, to) -> {
-                    for (int t = from; t < to; t++) {
-                        if (t < panels) {
-                            packB(transB, b, bOff, ldb, p0, kc, col0, nc, t, t + 1, packedB);
-                        } else {
-                            int i0 = (t - panels) * MR;
-                            packA(transA, a, aOff, lda, alpha, i0, Math.min(MR, m - i0), p0, kc, packedA, i0 * kc);
-                        }
+                Block block = new Block(transA, a, aOff, lda, b, bOff, ldb, directB, packedB, pc, kc, col0, nc);
+                // Pack B's panels, each a task, then the compute tasks share them. A small block is
+                // packed on this thread: a parallel loop costs more than the copy.
+                if (directB) {
+                    if (nc % NRW != 0) {
+                        int last = panels - 1;
+                        packB(transB, b, bOff, ldb, pc, kc, col0, nc, last, last + 1, packedB, -last * NRW * kc);
                     }
-                });
+                } else {
+                    boolean parallelPack = threads > 1 && (long) kc * nc >= PARALLEL_PACK_MIN;
+                    run(parallelPack, panels, 1,
+                            (from, to) -> packB(transB, b, bOff, ldb, block.pc, kc, col0, nc, from, to, packedB, 0));
+                }
                 run(threads > 1, tasks, 1, (from, to) -> {
                     for (int t = from; t < to; t++) {
                         int rb = t / colChunks;
                         int cc = t % colChunks;
                         int i0 = rb * MC;
-                        computeBlock(packedA, packedB, beta, c, cOff, ldc,
-                                i0, Math.min(MC, m - i0), p0, kc, col0, nc,
+                        computeBlock(block, alpha, beta, c, cOff, ldc, i0, Math.min(MC, m - i0),
                                 (int) ((long) panels * cc / colChunks),
                                 (int) ((long) panels * (cc + 1) / colChunks));
                     }
@@ -147,7 +148,16 @@ final class VectorGemm {
             }
         }
         B_BLOCKS.offer(packedB);
-        A_BLOCKS.offer(packedA);
+    }
+
+    /**
+     * Whether B's whole panels are read in place rather than packed: only when B is small. A
+     * large B read in place goes through rows {@code ldb} apart (often 4 KiB, a multiple of the
+     * L1 set stride); packed, the kernel streams it. Measured (1 thread, best of 9): 128x128x32
+     * 6 against 9 µs in place; 256x784x256 750 against 500 µs packed.
+     */
+    private static boolean directB(boolean transB, int n, int k) {
+        return !transB && (long) k * n <= DIRECT_B_MAX_FLOATS;
     }
 
     /** A recycled buffer of at least {@code size} floats, or a new one. */
@@ -165,13 +175,50 @@ final class VectorGemm {
     }
 
     /**
-     * One task: rows {@code [i0, i0+mc)} of C times column panels {@code [panel0, panel1)}
-     * of the packed B block, for the k block {@code [pc, pc+kc)}; the rows' A panels start at
-     * {@code ap[i0*kc]}.
+     * Where the kernel finds A and B for one k block {@code [pc, pc+kc)} of the column block
+     * {@code [jc, jc+nc)}: A in place, B as packed panels or in place.
      */
-    private static void computeBlock(float[] ap, float[] bp, float beta, float[] c, int cOff, int ldc,
-                                     int i0, int mc, int pc, int kc, int jc, int nc,
-                                     int panel0, int panel1) {
+    private static final class Block {
+        final boolean transA;
+        final float[] a;
+        final int aOff;
+        final int lda;
+        final float[] b;
+        final int bOff;
+        final int ldb;
+        /** Whether B's whole panels are read in place (not transposed); the last partial one is packed. */
+        final boolean directB;
+        /** B's packed panels; with directB only the last, partial panel, at index 0. */
+        final float[] packedB;
+        final int pc;
+        final int kc;
+        final int jc;
+        final int nc;
+
+        Block(boolean transA, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              boolean directB, float[] packedB, int pc, int kc, int jc, int nc) {
+            this.transA = transA;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.directB = directB;
+            this.packedB = packedB;
+            this.pc = pc;
+            this.kc = kc;
+            this.jc = jc;
+            this.nc = nc;
+        }
+    }
+
+    /**
+     * One task: rows {@code [i0, i0+mc)} of C times column panels {@code [panel0, panel1)}
+     * of the column block, for one k block.
+     */
+    private static void computeBlock(Block blk, float alpha, float beta, float[] c, int cOff, int ldc,
+                                     int i0, int mc, int panel0, int panel1) {
         if (panel1 <= panel0 || mc <= 0) {
             return;
         }
@@ -179,37 +226,67 @@ final class VectorGemm {
         if (tile == null) {
             tile = new float[MR * NRW];
         }
-        boolean first = pc == 0;
+        boolean first = blk.pc == 0;
+        int kc = blk.kc;
         int rowPanels = ceilDiv(mc, MR);
         for (int jp = panel0; jp < panel1; jp++) {
-            int cols = Math.min(NRW, nc - jp * NRW);
-            int bi = jp * NRW * kc;
-            int cCol = cOff + jc + jp * NRW;
+            int cols = Math.min(NRW, blk.nc - jp * NRW);
+            float[] bArray;
+            int bi;
+            int bStep;
+            if (!blk.directB) {
+                bArray = blk.packedB;
+                bi = jp * NRW * kc;
+                bStep = NRW;
+            } else if (cols < NRW) {
+                bArray = blk.packedB;
+                bi = 0;
+                bStep = NRW;
+            } else {
+                bArray = blk.b;
+                bi = blk.bOff + blk.pc * blk.ldb + blk.jc + jp * NRW;
+                bStep = blk.ldb;
+            }
+            int cCol = cOff + blk.jc + jp * NRW;
             // Row panels inner: the B micro-panel (kc x NRW) is reused from cache for all of them.
             for (int ip = 0; ip < rowPanels; ip++) {
+                int row = i0 + ip * MR;
                 int rows = Math.min(MR, mc - ip * MR);
-                kernel(kc, ap, (i0 + ip * MR) * kc, bp, bi, tile);
-                store(tile, c, cCol + (i0 + ip * MR) * ldc, ldc, rows, cols, first, beta);
+                // A in place: the step along k is 1 (rows of A) or lda (A stored transposed); rows
+                // past m repeat the last one (computed, never stored) so no read leaves A.
+                int rowStride = blk.transA ? 1 : blk.lda;
+                int ai = blk.transA ? blk.aOff + blk.pc * blk.lda + row : blk.aOff + row * blk.lda + blk.pc;
+                int last = rows - 1;
+                kernel(kc, blk.a, ai, blk.transA ? blk.lda : 1,
+                        Math.min(1, last) * rowStride, Math.min(2, last) * rowStride,
+                        Math.min(3, last) * rowStride, Math.min(4, last) * rowStride,
+                        Math.min(5, last) * rowStride, Math.min(6, last) * rowStride,
+                        Math.min(7, last) * rowStride, bArray, bi, bStep, tile);
+                store(tile, alpha, c, cCol + row * ldc, ldc, rows, cols, first, beta);
             }
         }
         TILES.offer(tile);
     }
 
     /**
-     * Adds a finished tile into C: {@code C = beta*C + tile} for the first k block
-     * ({@code C = tile} when beta is 0, so NaN in C does not survive), {@code C += tile}
-     * for the later ones.
+     * Adds a finished tile into C: {@code C = beta*C + alpha*tile} for the first k block
+     * ({@code C = alpha*tile} when beta is 0, so NaN in C does not survive),
+     * {@code C += alpha*tile} for the later ones.
      */
-    private static void store(float[] tile, float[] c, int ci, int ldc, int rows, int cols,
+    private static void store(float[] tile, float alpha, float[] c, int ci, int ldc, int rows, int cols,
                               boolean first, float beta) {
         boolean overwrite = first && beta == 0f;
         boolean scale = first && beta != 1f && beta != 0f;
+        boolean scaleTile = alpha != 1f;
         if (cols == NRW) {
             for (int r = 0; r < rows; r++) {
                 int co = ci + r * ldc;
                 int to = r * NRW;
                 for (int v = 0; v < NRW; v += LN) {
                     FloatVector x = FloatVector.fromArray(S, tile, to + v);
+                    if (scaleTile) {
+                        x = x.mul(alpha);
+                    }
                     if (!overwrite) {
                         FloatVector old = FloatVector.fromArray(S, c, co + v);
                         x = scale ? old.mul(beta).add(x) : old.add(x);
@@ -222,7 +299,7 @@ final class VectorGemm {
                 int co = ci + r * ldc;
                 int to = r * NRW;
                 for (int j = 0; j < cols; j++) {
-                    float x = tile[to + j];
+                    float x = alpha * tile[to + j];
                     if (overwrite) {
                         c[co + j] = x;
                     } else if (scale) {
@@ -236,60 +313,16 @@ final class VectorGemm {
     }
 
     /**
-     * Packs {@code alpha * op(A)[i0:i0+mc, pc:pc+kc]} as panels of MR rows:
-     * {@code ap[dst + panel*MR*kc + p*MR + r] = alpha * op(A)(i0 + panel*MR + r, pc + p)},
-     * rows past {@code mc} zero. Folding alpha in here costs one multiply per packed
-     * element instead of one per element of C per k block.
-     */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, float alpha,
-                              int i0, int mc, int pc, int kc, float[] ap, int dst) {
-        int idx = dst;
-        for (int ii = 0; ii < mc; ii += MR) {
-            int h = Math.min(MR, mc - ii);
-            int row0 = i0 + ii;
-            if (!transA) {
-                // A is m x k: each row is contiguous along p; read rows, write with stride MR.
-                for (int r = 0; r < h; r++) {
-                    int src = aOff + (row0 + r) * lda + pc;
-                    int d = idx + r;
-                    for (int p = 0; p < kc; p++) {
-                        ap[d] = alpha * a[src + p];
-                        d += MR;
-                    }
-                }
-            } else {
-                // A is stored k x m: the MR values of one p are contiguous.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + row0;
-                    int d = idx + p * MR;
-                    for (int r = 0; r < h; r++) {
-                        ap[d + r] = alpha * a[src + r];
-                    }
-                }
-            }
-            if (h < MR) {
-                for (int p = 0; p < kc; p++) {
-                    int d = idx + p * MR;
-                    for (int r = h; r < MR; r++) {
-                        ap[d + r] = 0f;
-                    }
-                }
-            }
-            idx += MR * kc;
-        }
-    }
-
-    /**
      * Packs column panels {@code [panel0, panel1)} of {@code op(B)[pc:pc+kc, jc:jc+nc]}:
-     * {@code bp[panel*NRW*kc + p*NRW + j] = op(B)(pc + p, jc + panel*NRW + j)}, columns past
-     * {@code nc} zero.
+     * {@code bp[shift + panel*NRW*kc + p*NRW + j] = op(B)(pc + p, jc + panel*NRW + j)}, columns
+     * past {@code nc} zero.
      */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc,
-                              int jc, int nc, int panel0, int panel1, float[] bp) {
+                              int jc, int nc, int panel0, int panel1, float[] bp, int shift) {
         for (int jp = panel0; jp < panel1; jp++) {
             int j0 = jc + jp * NRW;
             int w = Math.min(NRW, jc + nc - j0);
-            int d = jp * NRW * kc;
+            int d = jp * NRW * kc + shift;
             if (!transB) {
                 packRows(b, bOff + pc * ldb + j0, ldb, kc, w, bp, d);
             } else {
@@ -475,15 +508,16 @@ final class VectorGemm {
     }
 
     /**
-     * The register tile: {@code tile[r*NRW + j] = sum_p ap[ai + p*MR + r] * bp[bi + p*NRW + j]}
-     * for an {@value #MR} x {@code NRW} block. 16 accumulators + 2 B vectors + 1 broadcast
+     * The register tile: {@code tile[r*NRW + j] = sum_p a[ai + p*aStep + o_r] * b[bi + p*bStep + j]}
+     * for an {@value #MR} x {@code NRW} block, with {@code o_0 = 0}. 16 accumulators + 2 B vectors + 1 broadcast
      * fit the 32 AVX-512 registers with no spill; each k step does 2 vector loads and 8
      * broadcasts for 16 FMAs. The result goes to a small buffer rather than straight into
      * C: that keeps this method small enough for the C1 compiler (a version with the C
      * update inlined made C1 give up with 'out of virtual registers', which could leave the
      * method stuck in slow tier-2 code), and costs 16 stores per kc*16 FMAs.
      */
-    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+    private static void kernel(int kc, float[] a, int ai, int aStep, int o1, int o2, int o3, int o4,
+                               int o5, int o6, int o7, float[] b, int bi, int bStep, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -493,26 +527,26 @@ final class VectorGemm {
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + LN);
-            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + LN);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai]);
             c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + o1]);
             c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + o2]);
             c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + o3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + o4]);
             c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + o5]);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + o6]);
             c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + o7]);
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-            ai += MR;
-            bi += NRW;
+            ai += aStep;
+            bi += bStep;
         }
         c00.intoArray(tile, 0*NRW); c01.intoArray(tile, 0*NRW + LN);
         c10.intoArray(tile, 1*NRW); c11.intoArray(tile, 1*NRW + LN);
