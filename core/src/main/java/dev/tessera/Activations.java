@@ -59,11 +59,7 @@ final class Activations {
             return softmax(x.reshape(1), 0, log).reshape();
         }
         Tensor out = Kernels.softmax(x, d, log);
-        if (log) {
-            // d logsoftmax: g - softmax * sum(g)
-            return Autograd.record(out, op, (g, needs) -> new Tensor[] {g.sub(out.exp().mul(g.sum(d, true)))}, x);
-        }
-        // d softmax: y * (g - sum(g * y))
-        return Autograd.record(out, op, (g, needs) -> new Tensor[] {out.mul(g.sub(g.mul(out).sum(d, true)))}, x);
+        // d softmax: y * (g - sum(g * y)); d logsoftmax: g - exp(y) * sum(g); one backend call.
+        return Autograd.record(out, op, (g, needs) -> new Tensor[] {Kernels.softmaxBackward(out, g, d, log)}, x);
     }
 }

@@ -150,6 +150,26 @@ final class Kernels {
         return out;
     }
 
+    /**
+     * The gradient of {@link #softmax} along {@code dim} from its output {@code y} (contiguous, as
+     * {@link #softmax} returns it) and the output gradient {@code g}.
+     */
+    static Tensor softmaxBackward(Tensor y, Tensor g, int dim, boolean log) {
+        Tensor gc = contiguous(asFloat(g));
+        int outer = 1;
+        int inner = 1;
+        for (int d = 0; d < dim; d++) {
+            outer *= y.shape[d];
+        }
+        for (int d = dim + 1; d < y.shape.length; d++) {
+            inner *= y.shape[d];
+        }
+        Tensor gx = empty(y.backend, DType.FLOAT32, y.shape);
+        y.backend.softmaxBackward(y.storage, y.offset, gc.storage, gc.offset, outer, y.shape[dim], inner,
+                gx.storage, 0, log);
+        return gx;
+    }
+
     /** {@code cond != 0 ? a : b} with broadcasting. */
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
         requireSameDevice("where", cond, a);

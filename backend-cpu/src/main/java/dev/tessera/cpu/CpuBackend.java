@@ -209,6 +209,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void softmaxBackward(Storage y, int yOffset, Storage g, int gOffset, int outer, int n, int inner,
+                                Storage gx, int gxOffset, boolean log) {
+        ReduceKernels.softmaxBackward(CpuStorage.floats(y), yOffset, CpuStorage.floats(g), gOffset, outer, n, inner,
+                CpuStorage.floats(gx), gxOffset, log);
+    }
+
+    @Override
     public void matmul(View a, View b, View c, boolean accumulate) {
         int batch = c.shape()[0];
         int m = c.shape()[1];

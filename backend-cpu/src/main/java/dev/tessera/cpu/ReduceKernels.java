@@ -321,6 +321,50 @@ final class ReduceKernels {
     }
 
     /**
+     * The gradient of softmax (or log-softmax) of each {@code [n]} line, see
+     * {@link dev.tessera.spi.Backend#softmaxBackward}: one pass for the line's sum, one for the
+     * result. {@code gx} may be {@code g} at the same offset.
+     */
+    static void softmaxBackward(float[] y, int yo, float[] g, int go, int outer, int n, int inner, float[] gx, int gxo,
+                                boolean log) {
+        softmaxBackward(y, yo, g, go, outer, n, inner, gx, gxo, log, log ? Simd.MATH : Simd.ENABLED);
+    }
+
+    /** As {@link #softmaxBackward(float[], int, float[], int, int, int, int, float[], int, boolean)}; {@code simd} picks the vector rows. */
+    static void softmaxBackward(float[] y, int yo, float[] g, int go, int outer, int n, int inner, float[] gx, int gxo,
+                                boolean log, boolean simd) {
+        int lines = outer * inner;
+        int grain = Math.max(1, StridedLoop.PARALLEL_GRAIN / Math.max(1, n));
+        CpuPool.parallelFor(lines, grain, (s, e) -> {
+            for (int t = s; t < e; t++) {
+                int o = t / inner;
+                int c = t % inner;
+                int base = o * n * inner + c;
+                if (inner == 1 && simd && n >= Simd.MIN_LENGTH) {
+                    VectorSoftmax.backwardRow(y, yo + base, g, go + base, gx, gxo + base, n, log);
+                } else {
+                    softmaxBackwardLine(y, yo + base, g, go + base, gx, gxo + base, n, inner, log);
+                }
+            }
+        });
+    }
+
+    /** Scalar gradient of one line {@code [j*stride]}, {@code j < n}; the line's sum in double. */
+    private static void softmaxBackwardLine(float[] y, int yb, float[] g, int gb, float[] gx, int gxb, int n, int stride,
+                                            boolean log) {
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += log ? g[gb + j * stride] : (double) g[gb + j * stride] * y[yb + j * stride];
+        }
+        float s = (float) sum;
+        for (int j = 0; j < n; j++) {
+            float gj = g[gb + j * stride];
+            float yj = y[yb + j * stride];
+            gx[gxb + j * stride] = log ? gj - (float) Math.exp(yj) * s : yj * (gj - s);
+        }
+    }
+
+    /**
      * Scalar softmax of the lines {@code x[xb + j*inner + c]}, {@code j < n}, for columns
      * {@code c < w} (a row is {@code inner = w = 1}), row by row with per-column state in
      * {@code max} and {@code sum} (at least {@code w} each): per line the same operations as a

@@ -39,6 +39,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final boolean T16 = !Boolean.getBoolean("tessera.noT16");
     /** Floats per vector (16 with AVX-512, 8 with AVX2). */
     static final int LN = S.length();
     /** Rows of the register tile. */
@@ -362,7 +363,7 @@ final class VectorGemm {
      */
     private static void packColumns(float[] b, int src, int ldb, int kc, int w, float[] bp, int d) {
         int p = 0;
-        if (w == NRW && LN == 16) {
+        if (w == NRW && LN == 16 && T16) {
             for (; p + 16 <= kc; p += 16) {
                 transpose16(b, src + p, ldb, bp, d + p * NRW);
                 transpose16(b, src + 16 * ldb + p, ldb, bp, d + p * NRW + 16);

@@ -45,6 +45,49 @@ final class VectorSoftmax {
     }
 
     /**
+     * The gradient of softmax ({@code gx = y * (g - sum(g*y))}) or log-softmax ({@code gx = g -
+     * exp(y) * sum(g)}) along the contiguous line of {@code n >= LN} elements; {@code gx} may be
+     * {@code g} at the same offset (each element is read before it is written).
+     */
+    static void backwardRow(float[] y, int yb, float[] g, int gb, float[] gx, int gxb, int n, boolean log) {
+        int end = S.loopBound(n);
+        // One loop per case: a vector chosen by a condition inside the loop may stay boxed.
+        FloatVector acc = FloatVector.zero(S);
+        if (log) {
+            for (int i = 0; i < end; i += LN) {
+                acc = acc.add(FloatVector.fromArray(S, g, gb + i));
+            }
+        } else {
+            for (int i = 0; i < end; i += LN) {
+                acc = FloatVector.fromArray(S, g, gb + i).fma(FloatVector.fromArray(S, y, yb + i), acc);
+            }
+        }
+        double total = acc.reduceLanes(ADD);
+        for (int i = end; i < n; i++) {
+            total += log ? g[gb + i] : (double) g[gb + i] * y[yb + i];
+        }
+        float sum = (float) total;
+        FloatVector vs = FloatVector.broadcast(S, sum);
+        if (log) {
+            for (int i = 0; i < end; i += LN) {
+                FloatVector e = FloatVector.fromArray(S, y, yb + i).lanewise(EXP);
+                FloatVector.fromArray(S, g, gb + i).sub(e.mul(vs)).intoArray(gx, gxb + i);
+            }
+            for (int i = end; i < n; i++) {
+                gx[gxb + i] = g[gb + i] - (float) Math.exp(y[yb + i]) * sum;
+            }
+        } else {
+            for (int i = 0; i < end; i += LN) {
+                FloatVector yv = FloatVector.fromArray(S, y, yb + i);
+                yv.mul(FloatVector.fromArray(S, g, gb + i).sub(vs)).intoArray(gx, gxb + i);
+            }
+            for (int i = end; i < n; i++) {
+                gx[gxb + i] = y[yb + i] * (g[gb + i] - sum);
+            }
+        }
+    }
+
+    /**
      * Softmax (or log-softmax) of the contiguous line {@code x[xb .. xb+n)} into
      * {@code out[ob .. ob+n)}; {@code n >= 1}. {@code out} may be {@code x} at the same offset.
      */

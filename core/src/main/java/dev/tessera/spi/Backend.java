@@ -100,6 +100,22 @@ public interface Backend {
      */
     void scatterAdd(View src, int axis, View index, View out);
 
+    // ---------------------------------------------------------------- optional fused kernels: activations
+
+    /**
+     * The gradient of {@link #softmax} along the middle axis of contiguous FLOAT32 blocks viewed as
+     * {@code [outer, n, inner]}: from the forward output {@code y} and the output gradient {@code g}
+     * (both contiguous from their offsets), writes {@code gx = y * (g - sum_n(g * y))} for softmax,
+     * or {@code gx = g - exp(y) * sum_n(g)} for log-softmax ({@code y} the log-probabilities),
+     * contiguously at {@code gxOffset} (overwritten; {@code gx} may be {@code g} at the same
+     * offset). The default composes the elementwise and reduction primitives (four passes, two
+     * temporaries); a backend may fuse them.
+     */
+    default void softmaxBackward(Storage y, int yOffset, Storage g, int gOffset, int outer, int n, int inner,
+                                 Storage gx, int gxOffset, boolean log) {
+        ComposedActivations.softmaxBackward(this, y, yOffset, g, gOffset, outer, n, inner, gx, gxOffset, log);
+    }
+
     // ---------------------------------------------------------------- optional fused kernels: convolution
     //
     // The defaults below compose the primitives above (gather/scatterAdd with index tables uploaded
