@@ -1,8 +1,10 @@
 package dev.tessera;
 
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.Storage;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import dev.tessera.spi.Storage;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -57,15 +59,27 @@ final class Autograd {
             }
             List<Node> order = topologicalOrder(root.gradFn);
             Map<Node, Tensor> grads = new IdentityHashMap<>();
+            // Gradients this loop allocated and nothing else sees: later contributions are added in place.
+            Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
             grads.put(root.gradFn, grad);
             for (Node node : order) {
                 Tensor g = grads.remove(node);
                 if (g == null) {
                     continue; // no gradient flowed here (all consumers were non-differentiable paths)
                 }
+                owned.remove(g); // the backward rule may pass g on unchanged, to several inputs
                 if (node.backward == null) {
                     throw new IllegalStateException("backward: the graph through '" + node.op + "' was already freed by an"
                             + " earlier backward(); call backward(grad, true) to keep it for a second pass");
+                }
+                Node regionParent = node.regionAdd != null ? node.parents[0] : null;
+                Tensor regionTarget = regionParent != null ? grads.get(regionParent) : null;
+                if (regionTarget != null && owned.contains(regionTarget)) {
+                    node.regionAdd.addInto(regionTarget, g);
+                    if (!retainGraph) {
+                        node.release();
+                    }
+                    continue;
                 }
                 Tensor[] inGrads = node.backward.apply(g, node.needs);
                 for (int i = 0; i < node.needs.length; i++) {
@@ -79,7 +93,18 @@ final class Autograd {
                     Node parent = node.parents[i];
                     if (parent != null) {
                         Tensor prev = grads.get(parent);
-                        grads.put(parent, prev == null ? gi : Kernels.add(prev, gi));
+                        if (prev == null) {
+                            grads.put(parent, gi);
+                            if (node.regionAdd != null) {
+                                owned.add(gi); // a region op's gradient is a fresh full-size tensor
+                            }
+                        } else if (owned.contains(prev)) {
+                            prev.backend.binary(BinaryOp.ADD, prev.view(), gi.view(), prev.view());
+                        } else {
+                            Tensor sum = Kernels.add(prev, gi);
+                            grads.put(parent, sum);
+                            owned.add(sum);
+                        }
                     } else {
                         accumulateLeaf(node.leaves[i], gi, shared);
                     }

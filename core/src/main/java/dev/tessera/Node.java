@@ -16,6 +16,15 @@ final class Node {
         Tensor[] apply(Tensor grad, boolean[] needs);
     }
 
+    /**
+     * For ops whose input gradient is the output gradient placed into a region of zeros (slices):
+     * adds the output gradient into that region of an existing gradient of the input instead.
+     */
+    @FunctionalInterface
+    interface RegionAdd {
+        void addInto(Tensor inputGrad, Tensor grad);
+    }
+
     final String op;
     /** For each input, the node that produced it, or null for a leaf or a constant. */
     Node[] parents;
@@ -26,6 +35,8 @@ final class Node {
     /** For each input, whether a gradient must flow to it. */
     boolean[] needs;
     Backward backward;
+    /** Set by region ops (see {@link RegionAdd}); null otherwise. */
+    RegionAdd regionAdd;
 
     Node(String op, Tensor[] inputs, Backward backward) {
         this.op = op;
@@ -57,6 +68,7 @@ final class Node {
         parents = null;
         leaves = null;
         backward = null;
+        regionAdd = null;
     }
 
     @Override

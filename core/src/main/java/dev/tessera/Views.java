@@ -1,5 +1,8 @@
 package dev.tessera;
 
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.View;
+
 import java.util.Arrays;
 
 /**
@@ -270,12 +273,22 @@ final class Views {
         strides[d] = shape[d] <= 1 ? x.strides[d] : x.strides[d] * step;
         Tensor out = Kernels.restride(x, shape, strides, x.offset + (shape[d] == 0 ? 0 : s * x.strides[d]));
         int[] inShape = x.shape;
-        return record(out, "slice", x, (g, needs) -> {
+        int sliceStep = shape[d] <= 1 ? 1 : step;
+        Tensor result = record(out, "slice", x, (g, needs) -> {
             Tensor full = Kernels.empty(g.backend, g.dtype, inShape);
-            g.backend.copy(g.view(), Kernels.restride(full, shape, sliceStrides(full, d, shape[d] <= 1 ? 1 : step),
-                    s * full.strides[d]).view());
+            g.backend.copy(g.view(), Kernels.restride(full, shape, sliceStrides(full, d, sliceStep), s * full.strides[d]).view());
             return new Tensor[] {full};
         });
+        if (result.gradFn != null) {
+            // Several slices of one tensor (q, k, v of a joint projection): add into the gradient
+            // the first slice allocated instead of a zero-filled full-size tensor per slice.
+            result.gradFn.regionAdd = (inputGrad, g) -> {
+                View region = Kernels.restride(inputGrad, shape, sliceStrides(inputGrad, d, sliceStep),
+                        s * inputGrad.strides[d]).view();
+                inputGrad.backend.binary(BinaryOp.ADD, region, g.view(), region);
+            };
+        }
+        return result;
     }
 
     private static int[] sliceStrides(Tensor full, int d, int step) {
