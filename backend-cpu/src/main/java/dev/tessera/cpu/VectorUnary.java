@@ -69,6 +69,17 @@ final class VectorUnary {
         return true;
     }
 
+    /** {@code out[oo + i] = x[xo + i]} for {@code i < n}, bit for bit; the two rows must not overlap. */
+    static void copy(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) {
+            out[oo + i] = x[xo + i];
+        }
+    }
+
     /** Whether {@link #row} handles {@code op}: most transcendental ops need the SVML stubs ({@link Simd#MATH}). */
     static boolean supports(UnaryOp op, float p) {
         return switch (op) {
