@@ -225,6 +225,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void attention(View q, View k, View v, float scale, View probs, View out) {
+        AttentionKernels.forward(q, k, v, scale, probs, out);
+    }
+
+    @Override
+    public void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
+                                  View gv) {
+        AttentionKernels.backward(q, k, v, scale, probs, gradOut, gq, gk, gv);
+    }
+
+    @Override
     public void softmaxBackward(Storage y, int yOffset, Storage g, int gOffset, int outer, int n, int inner,
                                 Storage gx, int gxOffset, boolean log) {
         ReduceKernels.softmaxBackward(CpuStorage.floats(y), yOffset, CpuStorage.floats(g), gOffset, outer, n, inner,

@@ -116,6 +116,31 @@ public interface Backend {
         ComposedActivations.softmaxBackward(this, y, yOffset, g, gOffset, outer, n, inner, gx, gxOffset, log);
     }
 
+    // ---------------------------------------------------------------- optional fused kernels: attention
+
+    /**
+     * Scaled dot-product attention without mask or dropout, for {@code batch} independent problems:
+     * {@code probs[b] = softmax(scale * q[b] k[b]^T)} along the last axis and {@code out[b] =
+     * probs[b] v[b]}. FLOAT32 views: {@code q [batch, L, E]}, {@code k [batch, S, E]}, {@code v
+     * [batch, S, Ev]}, each matrix row-major (last stride 1, any row and batch strides); {@code probs
+     * [batch, L, S]} and {@code out [batch, L, Ev]} contiguous, overwritten. {@code probs} is what
+     * {@link #attentionBackward} needs. The default composes matmul, unary and softmax; a backend may
+     * run each problem while its rows are in cache.
+     */
+    default void attention(View q, View k, View v, float scale, View probs, View out) {
+        ComposedAttention.forward(this, q, k, v, scale, probs, out);
+    }
+
+    /**
+     * The gradient of {@link #attention}: from its inputs, its {@code probs} and {@code gradOut}
+     * {@code [batch, L, Ev]} (contiguous), writes {@code gq [batch, L, E]}, {@code gk [batch, S, E]}
+     * and {@code gv [batch, S, Ev]} (contiguous, overwritten).
+     */
+    default void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
+                                   View gv) {
+        ComposedAttention.backward(this, q, k, v, scale, probs, gradOut, gq, gk, gv);
+    }
+
     // ---------------------------------------------------------------- optional fused kernels: convolution
     //
     // The defaults below compose the primitives above (gather/scatterAdd with index tables uploaded

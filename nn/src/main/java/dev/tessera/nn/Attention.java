@@ -1,9 +1,11 @@
 package dev.tessera.nn;
 
 import dev.tessera.DType;
+import dev.tessera.FusedAttention;
 import dev.tessera.Generator;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -44,6 +46,10 @@ final class Attention {
         check(op, q, k, v, dropoutP);
         int l = q.size(-2);
         int s = k.size(-2);
+        if (mask == null && dropoutP == 0f && !needWeights && sameBatch(q, k, v)) {
+            // Nothing between the two products: one fused op, each problem computed while in cache.
+            return new Result(FusedAttention.compute(q, k, v, (float) (1.0 / Math.sqrt(q.size(-1)))), null);
+        }
         Tensor scores = q.mul((float) (1.0 / Math.sqrt(q.size(-1)))).matmul(k.transpose(-2, -1));
         Tensor rowFactor = null; // [..., L or 1, 1]: 0 for fully masked rows, times the dropout scale
         if (mask != null) {
@@ -73,6 +79,14 @@ final class Attention {
             weights = rowFactor == null ? attn : attn.mul(rowFactor);
         }
         return new Result(out, weights);
+    }
+
+    /** Whether q, k and v have the same leading (batch) dimensions, as the fused op requires. */
+    private static boolean sameBatch(Tensor q, Tensor k, Tensor v) {
+        int d = q.dim();
+        return k.dim() == d && v.dim() == d
+                && Arrays.equals(q.shape(), 0, d - 2, k.shape(), 0, d - 2)
+                && Arrays.equals(q.shape(), 0, d - 2, v.shape(), 0, d - 2);
     }
 
     private static void check(String op, Tensor q, Tensor k, Tensor v, float dropoutP) {

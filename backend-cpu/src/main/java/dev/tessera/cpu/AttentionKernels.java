@@ -1,0 +1,84 @@
+package dev.tessera.cpu;
+
+import dev.tessera.spi.View;
+
+/**
+ * Scaled dot-product attention on the CPU ({@link CpuBackend#attention}): the problems of a batch
+ * are spread over {@link CpuPool}, and each runs start to finish on one thread: its scores are
+ * multiplied, normalised and multiplied again while they are in that core's cache, rather than
+ * each step passing the whole batch of scores through memory.
+ */
+final class AttentionKernels {
+    private AttentionKernels() {
+    }
+
+    /** One {@code [batch, rows, cols]} operand with row-major matrices: storage, offsets and row stride. */
+    private record Matrices(float[] data, int offset, int batchStride, int rowStride) {
+        static Matrices of(View v) {
+            return new Matrices(CpuStorage.floats(v.storage()), v.offset(), v.strides()[0], v.strides()[1]);
+        }
+
+        int at(int b) {
+            return offset + b * batchStride;
+        }
+    }
+
+    /** See {@link dev.tessera.spi.Backend#attention}. */
+    static void forward(View q, View k, View v, float scale, View probs, View out) {
+        int batch = q.shape()[0];
+        int l = q.shape()[1];
+        int e = q.shape()[2];
+        int s = k.shape()[1];
+        int ev = v.shape()[2];
+        Matrices qm = Matrices.of(q);
+        Matrices km = Matrices.of(k);
+        Matrices vm = Matrices.of(v);
+        float[] p = CpuStorage.floats(probs.storage());
+        float[] o = CpuStorage.floats(out.storage());
+        int p0 = probs.offset();
+        int o0 = out.offset();
+        CpuPool.parallelFor(batch, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int pb = p0 + b * l * s;
+                Gemm.sgemm(false, true, l, s, e, scale, qm.data, qm.at(b), qm.rowStride,
+                        km.data, km.at(b), km.rowStride, 0f, p, pb, s);
+                ReduceKernels.softmax(p, pb, l, s, 1, p, pb, false);
+                Gemm.sgemm(false, false, l, ev, s, 1f, p, pb, s, vm.data, vm.at(b), vm.rowStride, 0f, o, o0 + b * l * ev, ev);
+            }
+        });
+    }
+
+    /** See {@link dev.tessera.spi.Backend#attentionBackward}. */
+    static void backward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk, View gv) {
+        int batch = q.shape()[0];
+        int l = q.shape()[1];
+        int e = q.shape()[2];
+        int s = k.shape()[1];
+        int ev = v.shape()[2];
+        Matrices qm = Matrices.of(q);
+        Matrices km = Matrices.of(k);
+        Matrices vm = Matrices.of(v);
+        float[] p = CpuStorage.floats(probs.storage());
+        float[] go = CpuStorage.floats(gradOut.storage());
+        float[] gqs = CpuStorage.floats(gq.storage());
+        float[] gks = CpuStorage.floats(gk.storage());
+        float[] gvs = CpuStorage.floats(gv.storage());
+        int p0 = probs.offset();
+        int go0 = gradOut.offset();
+        CpuPool.parallelFor(batch, 1, (from, to) -> {
+            float[] ds = new float[l * s]; // gradient of the scores of one problem, reused across the chunk
+            for (int b = from; b < to; b++) {
+                int pb = p0 + b * l * s;
+                int gob = go0 + b * l * ev;
+                // gv = P^T dO; dP = dO V^T; dS = softmax'(P) dP; gq = scale dS K; gk = scale dS^T Q
+                Gemm.sgemm(true, false, s, ev, l, 1f, p, pb, s, go, gob, ev, 0f, gvs, gv.offset() + b * s * ev, ev);
+                Gemm.sgemm(false, true, l, s, ev, 1f, go, gob, ev, vm.data, vm.at(b), vm.rowStride, 0f, ds, 0, s);
+                ReduceKernels.softmaxBackward(p, pb, ds, 0, l, s, 1, ds, 0, false);
+                Gemm.sgemm(false, false, l, e, s, scale, ds, 0, s, km.data, km.at(b), km.rowStride, 0f,
+                        gqs, gq.offset() + b * l * e, e);
+                Gemm.sgemm(true, false, s, e, l, scale, ds, 0, s, qm.data, qm.at(b), qm.rowStride, 0f,
+                        gks, gk.offset() + b * s * e, e);
+            }
+        });
+    }
+}

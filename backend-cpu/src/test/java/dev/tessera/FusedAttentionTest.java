@@ -1,0 +1,155 @@
+package dev.tessera;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.ConvolutionTest.ComposedOnly;
+import dev.tessera.spi.View;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link FusedAttention}: values and gradients against the same formula composed of tensor ops
+ * (matmul, softmax), on short and long rows and on strided inputs; the composed SPI default
+ * against the CPU kernel; the gradient checker; errors.
+ */
+class FusedAttentionTest {
+
+    /** batch dims, L, S, E, Ev, whether the inputs are strided views. */
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of(new int[] {3}, 5, 7, 4, 6, false),
+                Arguments.of(new int[] {2, 3}, 1, 3, 8, 2, false),
+                Arguments.of(new int[] {4}, 40, 37, 16, 8, false),
+                Arguments.of(new int[] {2, 2}, 33, 64, 32, 32, true),
+                Arguments.of(new int[] {5}, 17, 48, 12, 20, true));
+    }
+
+    @ParameterizedTest(name = "batch={0} L={1} S={2} E={3} Ev={4} strided={5}")
+    @MethodSource("cases")
+    void matchesTheComposedFormula(int[] batch, int l, int s, int e, int ev, boolean strided) {
+        Tensor q = input(11, strided, batch, l, e);
+        Tensor k = input(12, strided, batch, s, e);
+        Tensor v = input(13, strided, batch, s, ev);
+        Tensor gradOut = Checks.randn(14, concat(batch, l, ev));
+        float scale = (float) (1.0 / Math.sqrt(e));
+
+        Tensor[] fused = leaves(q, k, v);
+        Tensor out = FusedAttention.compute(fused[0], fused[1], fused[2], scale);
+        out.backward(gradOut);
+
+        Tensor[] ref = leaves(q, k, v);
+        Tensor expected = ref[0].mul(scale).matmul(ref[1].transpose(-2, -1)).softmax(-1).matmul(ref[2]);
+        expected.backward(gradOut);
+
+        assertArrayEquals(expected.shape(), out.shape());
+        assertClose("output", expected, out);
+        assertClose("grad q", ref[0].grad(), fused[0].grad());
+        assertClose("grad k", ref[1].grad(), fused[1].grad());
+        assertClose("grad v", ref[2].grad(), fused[2].grad());
+    }
+
+    @Test
+    void composedDefaultAgreesWithTheCpuKernel() {
+        int b = 3;
+        int l = 20;
+        int s = 35;
+        int e = 8;
+        int ev = 5;
+        float scale = 0.4f;
+        ComposedOnly composed = new ComposedOnly();
+        float[] q = Checks.randn(21, b, l, e).toFloatArray();
+        float[] k = Checks.randn(22, b, s, e).toFloatArray();
+        float[] v = Checks.randn(23, b, s, ev).toFloatArray();
+        float[] go = Checks.randn(24, b, l, ev).toFloatArray();
+        float[][] results = new float[2][];
+        for (int impl = 0; impl < 2; impl++) {
+            dev.tessera.spi.Backend backend = impl == 0 ? composed : composed.cpu;
+            View probs = composed.zeros(DType.FLOAT32, b, l, s);
+            View out = composed.zeros(DType.FLOAT32, b, l, ev);
+            View qv = composed.view(q, b, l, e);
+            View kv = composed.view(k, b, s, e);
+            View vv = composed.view(v, b, s, ev);
+            backend.attention(qv, kv, vv, scale, probs, out);
+            View gq = composed.zeros(DType.FLOAT32, b, l, e);
+            View gk = composed.zeros(DType.FLOAT32, b, s, e);
+            View gv = composed.zeros(DType.FLOAT32, b, s, ev);
+            backend.attentionBackward(qv, kv, vv, scale, probs, composed.view(go, b, l, ev), gq, gk, gv);
+            results[impl] = concat(composed.readFloats(out), composed.readFloats(probs), composed.readFloats(gq),
+                    composed.readFloats(gk), composed.readFloats(gv));
+        }
+        for (int i = 0; i < results[0].length; i++) {
+            assertEquals(results[0][i], results[1][i], 1e-5 + 1e-4 * Math.abs(results[0][i]), "element " + i);
+        }
+    }
+
+    @Test
+    void gradientsPassTheChecker() {
+        GradCheck.assertGradients(in -> FusedAttention.compute(in[0], in[1], in[2], 0.7f),
+                Checks.randn(31, 2, 3, 4), Checks.randn(32, 2, 5, 4), Checks.randn(33, 2, 5, 3));
+    }
+
+    @Test
+    void badShapesAreNamed() {
+        Tensor q = Checks.randn(41, 2, 3, 4);
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> FusedAttention.compute(q, Checks.randn(42, 2, 5, 3), Checks.randn(43, 2, 5, 3), 1f));
+        assertTrue(ex.getMessage().startsWith("attention: q [2, 3, 4], k [2, 5, 3]"), ex.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> FusedAttention.compute(q, Checks.randn(44, 3, 5, 4), Checks.randn(45, 3, 5, 3), 1f));
+    }
+
+    /** A random {@code [batch..., rows, cols]} tensor, or the same values as a strided (transposed) view. */
+    private static Tensor input(long seed, boolean strided, int[] batch, int rows, int cols) {
+        Tensor t = Checks.randn(seed, concat(batch, rows, cols));
+        if (!strided) {
+            return t;
+        }
+        // Same values, rows and the first batch dimension swapped in memory.
+        int d = t.dim();
+        return t.transpose(0, d - 2).contiguous().transpose(0, d - 2);
+    }
+
+    private static Tensor[] leaves(Tensor... ts) {
+        Tensor[] out = new Tensor[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            out[i] = ts[i].detach().requiresGrad(true);
+        }
+        return out;
+    }
+
+    private static int[] concat(int[] batch, int a, int b) {
+        int[] s = java.util.Arrays.copyOf(batch, batch.length + 2);
+        s[batch.length] = a;
+        s[batch.length + 1] = b;
+        return s;
+    }
+
+    private static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) {
+            n += p.length;
+        }
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private static void assertClose(String what, Tensor expected, Tensor actual) {
+        float[] x = expected.toFloatArray();
+        float[] y = actual.toFloatArray();
+        assertEquals(x.length, y.length, what + ": length");
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(x[i], y[i], 2e-5 + 2e-4 * Math.abs(x[i]), what + ": element " + i);
+        }
+    }
+}
