@@ -2,7 +2,6 @@ package dev.tessera;
 
 import dev.tessera.spi.BinaryOp;
 import dev.tessera.spi.Storage;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,6 @@ package dev.tessera;
 
 import dev.tessera.spi.BinaryOp;
 import dev.tessera.spi.View;
-
 import java.util.Arrays;
 
 /**

@@ -53,7 +53,7 @@ final class VectorGemm {
     static final int NC = Math.max(NRW, 2048 / NRW * NRW);
     /** Floats of B up to which it is read in place instead of packed, see {@link #directB}. */
     private static final long DIRECT_B_MAX_FLOATS = 1L << 14;
-    /** Elements of the A and B blocks from which they are packed in parallel. */
+    /** Elements of a B block from which it is packed in parallel. */
     private static final long PARALLEL_PACK_MIN = 1L << 15;
     /** Tasks per worker the parallel loop aims for, for load balance on a noisy machine. */
     private static final int TASKS_PER_THREAD = 3;
