@@ -13,6 +13,10 @@ final class RandomKernels {
     static void uniform(float[] out, int o, int n, long state, float low, float high) {
         float range = high - low;
         CpuPool.parallelFor(n, GRAIN, (start, end) -> {
+            if (Simd.ENABLED) {
+                VectorRandom.uniform(out, o, start, end, state, low, range);
+                return;
+            }
             for (int i = start; i < end; i++) {
                 out[o + i] = low + range * SplitMix.uniform(state, i);
             }
