@@ -3,12 +3,34 @@ package dev.tessera;
 import dev.tessera.spi.AdamSpec;
 
 /**
- * Multi-step updates that backends may run as one fused kernel; used by optimizers. They modify
- * their arguments in place, are not recorded by autograd, and must run under {@link Tensor#noGrad()}
- * when a tensor requires grad.
+ * Multi-step operations that backends may run as one fused kernel: optimizer updates, which modify
+ * their arguments in place and must run under {@link Tensor#noGrad()} when a tensor requires grad,
+ * and dropout masks. None is recorded by autograd.
  */
 public final class Fused {
     private Fused() {
+    }
+
+    /**
+     * Returns a dropout mask with the shape and device of {@code like}: each element is {@code keep}
+     * where a uniform draw from {@code g} is at least {@code p}, else 0 (so {@code keep = 1/(1-p)}
+     * gives inverted dropout in one multiply). Draws exactly the numbers {@code like.randLike(g)}
+     * would, and advances {@code g} past them.
+     *
+     * @param like a tensor whose shape and device the mask takes; not modified
+     * @param g    the generator; advanced by the number of elements
+     * @param p    the probability of a zero, in {@code [0, 1]}
+     * @param keep the value of the kept elements
+     * @return a new FLOAT32 tensor, not requiring grad
+     * @throws IllegalArgumentException if {@code p} is outside {@code [0, 1]}
+     */
+    public static Tensor dropoutMask(Tensor like, Generator g, float p, float keep) {
+        if (!(p >= 0f && p <= 1f)) {
+            throw new IllegalArgumentException("dropoutMask: p must be in [0, 1], got " + p);
+        }
+        Tensor mask = Kernels.empty(like.backend, DType.FLOAT32, like.shape);
+        like.backend.fillDropoutMask(mask.view(), g.reserve(Shape.numel(like.shape)), p, keep);
+        return mask;
     }
 
     /**

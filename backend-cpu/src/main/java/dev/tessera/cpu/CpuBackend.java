@@ -313,6 +313,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void fillDropoutMask(View out, long state, float p, float keep) {
+        if (out.isContiguous()) {
+            RandomKernels.dropoutMask(CpuStorage.floats(out.storage()), out.offset(), out.numel(), state, p, keep);
+        } else {
+            Backend.super.fillDropoutMask(out, state, p, keep);
+        }
+    }
+
+    @Override
     public void adamUpdate(View param, View grad, View expAvg, View expAvgSq, AdamSpec spec) {
         if (param.isContiguous() && grad.isContiguous() && expAvg.isContiguous() && expAvgSq.isContiguous()) {
             OptimKernels.adam(CpuStorage.floats(param.storage()), param.offset(), CpuStorage.floats(grad.storage()),

@@ -9,6 +9,19 @@ final class RandomKernels {
     private RandomKernels() {
     }
 
+    /** {@code out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0} for {@code i < n}. */
+    static void dropoutMask(float[] out, int o, int n, long state, float p, float keep) {
+        CpuPool.parallelFor(n, GRAIN, (start, end) -> {
+            if (Simd.ENABLED) {
+                VectorRandom.dropoutMask(out, o, start, end, state, p, keep);
+                return;
+            }
+            for (int i = start; i < end; i++) {
+                out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
+            }
+        });
+    }
+
     /** {@code out[o + i] = low + (high - low) * SplitMix.uniform(state, i)} for {@code i < n}. */
     static void uniform(float[] out, int o, int n, long state, float low, float high) {
         float range = high - low;

@@ -1,5 +1,6 @@
 package dev.tessera.cpu;
 
+import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.L2F;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.XOR;
@@ -41,6 +42,33 @@ final class VectorRandom {
         return s;
     }
 
+    /** {@code out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0} for {@code start <= i < end}. */
+    static void dropoutMask(float[] out, int o, int start, int end, long state, float p, float keep) {
+        int i = start;
+        if (end - start >= LN && WIDE) {
+            LongVector z = LongVector.fromArray(L, LANE_STEPS, 0).add(state + (start + 1L) * SplitMix.GAMMA);
+            long step = LN * SplitMix.GAMMA;
+            FloatVector zero = FloatVector.zero(F);
+            FloatVector kept = FloatVector.broadcast(F, keep);
+            for (; i + LN <= end; i += LN) {
+                FloatVector u = uniform(z);
+                zero.blend(kept, u.compare(GE, p)).intoArray(out, o + i);
+                z = z.add(step);
+            }
+        }
+        for (; i < end; i++) {
+            out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
+        }
+    }
+
+    /** The uniform floats of the counters {@code z}: SplitMix64's mix, top 24 bits, times 2^-24. */
+    private static FloatVector uniform(LongVector z) {
+        LongVector x = z.lanewise(XOR, z.lanewise(LSHR, 30)).mul(M1);
+        x = x.lanewise(XOR, x.lanewise(LSHR, 27)).mul(M2);
+        x = x.lanewise(XOR, x.lanewise(LSHR, 31)).lanewise(LSHR, 40);
+        return ((FloatVector) x.convertShape(L2F, F, 0)).mul(0x1.0p-24f);
+    }
+
     /**
      * {@code out[o + i] = low + range * SplitMix.uniform(state, i)} for {@code start <= i < end}
      * (a multiply, then an add: no fused multiply-add, as in the scalar loop).
@@ -51,11 +79,7 @@ final class VectorRandom {
             LongVector z = LongVector.fromArray(L, LANE_STEPS, 0).add(state + (start + 1L) * SplitMix.GAMMA);
             long step = LN * SplitMix.GAMMA;
             for (; i + LN <= end; i += LN) {
-                LongVector x = z.lanewise(XOR, z.lanewise(LSHR, 30)).mul(M1);
-                x = x.lanewise(XOR, x.lanewise(LSHR, 27)).mul(M2);
-                x = x.lanewise(XOR, x.lanewise(LSHR, 31)).lanewise(LSHR, 40);
-                FloatVector u = ((FloatVector) x.convertShape(L2F, F, 0)).mul(0x1.0p-24f);
-                u.mul(range).add(low).intoArray(out, o + i);
+                uniform(z).mul(range).add(low).intoArray(out, o + i);
                 z = z.add(step);
             }
         }

@@ -267,6 +267,19 @@ public interface Backend {
         copy(new View(upload(values), out.shape(), dev.tessera.Shape.contiguousStrides(out.shape()), 0), out);
     }
 
+    /**
+     * Fills {@code out} (FLOAT32, row-major order) with a dropout mask: element {@code i} is {@code
+     * keep} where {@code SplitMix.uniform(state, i) >= p}, else 0, the same draws as {@link
+     * #fillUniform} over {@code [0, 1)}. The default draws the numbers, compares and scales (three
+     * passes); a backend may do it in one.
+     */
+    default void fillDropoutMask(View out, long state, float p, float keep) {
+        fillUniform(out, state, 0f, 1f);
+        View threshold = new View(upload(new float[] {p}), out.shape(), new int[out.shape().length], 0);
+        binary(BinaryOp.GE, out, threshold, out);
+        unary(UnaryOp.MUL_SCALAR, keep, out, out);
+    }
+
     /** Returns a one-line description for logs and {@link dev.tessera.Device#available()}. */
     default String describe() {
         return device().toString();

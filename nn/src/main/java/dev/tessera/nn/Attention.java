@@ -1,6 +1,7 @@
 package dev.tessera.nn;
 
 import dev.tessera.DType;
+import dev.tessera.Fused;
 import dev.tessera.FusedAttention;
 import dev.tessera.Generator;
 import dev.tessera.Shape;
@@ -63,11 +64,11 @@ final class Attention {
         if (dropoutP > 0f) {
             Generator gen = g != null ? g : Random.newGenerator();
             float scale = dropoutP >= 1f ? 0f : 1f / (1f - dropoutP);
-            Tensor uniform;
+            Tensor keep;
             synchronized (gen) {
-                uniform = attn.randLike(gen);
+                keep = Fused.dropoutMask(attn, gen, dropoutP, 1f);
             }
-            attn = attn.mul(uniform.ge(dropoutP));
+            attn = attn.mul(keep);
             rowFactor = rowFactor == null ? Tensor.scalar(scale).to(q.device()) : rowFactor.mul(scale);
         }
         Tensor out = attn.matmul(v);

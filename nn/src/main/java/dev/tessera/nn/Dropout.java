@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.Fused;
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
 
@@ -58,11 +59,10 @@ public class Dropout extends Module implements Stochastic {
         if (p == 1f) {
             return input.mul(0f);
         }
-        Tensor uniform;
+        Tensor mask;
         synchronized (generator) {
-            uniform = input.randLike(generator);
+            mask = Fused.dropoutMask(input, generator, p, 1f / (1f - p));
         }
-        Tensor mask = uniform.ge(p).mul(1f / (1f - p));
         return input.mul(mask);
     }
 

@@ -1,6 +1,7 @@
 package dev.tessera.nn;
 
 import dev.tessera.DType;
+import dev.tessera.Fused;
 import dev.tessera.Generator;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
@@ -213,7 +214,7 @@ public final class F {
             return x.mul(0f);
         }
         Objects.requireNonNull(g, "dropout: generator must not be null in training mode");
-        Tensor keep = x.randLike(g).ge(p);
+        Tensor keep = Fused.dropoutMask(x, g, p, 1f);
         return x.mul(keep).mul(1f / (1f - p));
     }
 
