@@ -12,10 +12,6 @@ final class RandomKernels {
     /** {@code out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0} for {@code i < n}. */
     static void dropoutMask(float[] out, int o, int n, long state, float p, float keep) {
         CpuPool.parallelFor(n, GRAIN, (start, end) -> {
-            if (Simd.ENABLED) {
-                VectorRandom.dropoutMask(out, o, start, end, state, p, keep);
-                return;
-            }
             for (int i = start; i < end; i++) {
                 out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
             }
@@ -26,10 +22,6 @@ final class RandomKernels {
     static void uniform(float[] out, int o, int n, long state, float low, float high) {
         float range = high - low;
         CpuPool.parallelFor(n, GRAIN, (start, end) -> {
-            if (Simd.ENABLED) {
-                VectorRandom.uniform(out, o, start, end, state, low, range);
-                return;
-            }
             for (int i = start; i < end; i++) {
                 out[o + i] = low + range * SplitMix.uniform(state, i);
             }
