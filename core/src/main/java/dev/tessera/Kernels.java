@@ -112,17 +112,29 @@ final class Kernels {
         return s;
     }
 
+    /** The product of the sizes before {@code dim}: the outer count of a {@code [outer, n, inner]} view. */
+    private static int sizeBefore(int[] shape, int dim) {
+        int size = 1;
+        for (int d = 0; d < dim; d++) {
+            size *= shape[d];
+        }
+        return size;
+    }
+
+    /** The product of the sizes after {@code dim}: the inner count of a {@code [outer, n, inner]} view. */
+    private static int sizeAfter(int[] shape, int dim) {
+        int size = 1;
+        for (int d = dim + 1; d < shape.length; d++) {
+            size *= shape[d];
+        }
+        return size;
+    }
+
     /** Reduces {@code x} along the (already normalised) {@code dim}. */
     static Tensor reduce(ReduceOp op, Tensor x, int dim, boolean keepDim) {
         Tensor xc = contiguous(op == ReduceOp.SUM && x.dtype == DType.INT32 ? x : asFloat(x));
-        int outer = 1;
-        int inner = 1;
-        for (int d = 0; d < dim; d++) {
-            outer *= xc.shape[d];
-        }
-        for (int d = dim + 1; d < xc.shape.length; d++) {
-            inner *= xc.shape[d];
-        }
+        int outer = sizeBefore(xc.shape, dim);
+        int inner = sizeAfter(xc.shape, dim);
         int n = xc.shape[dim];
         if (n == 0 && op != ReduceOp.SUM) {
             throw new IllegalArgumentException(op.name().toLowerCase(java.util.Locale.ROOT)
@@ -137,14 +149,8 @@ final class Kernels {
     /** Softmax or log-softmax along the (already normalised) {@code dim}. */
     static Tensor softmax(Tensor x, int dim, boolean log) {
         Tensor xc = contiguous(asFloat(x));
-        int outer = 1;
-        int inner = 1;
-        for (int d = 0; d < dim; d++) {
-            outer *= xc.shape[d];
-        }
-        for (int d = dim + 1; d < xc.shape.length; d++) {
-            inner *= xc.shape[d];
-        }
+        int outer = sizeBefore(xc.shape, dim);
+        int inner = sizeAfter(xc.shape, dim);
         Tensor out = empty(xc.backend, DType.FLOAT32, xc.shape);
         xc.backend.softmax(xc.storage, xc.offset, outer, xc.shape[dim], inner, out.storage, 0, log);
         return out;
@@ -156,14 +162,8 @@ final class Kernels {
      */
     static Tensor softmaxBackward(Tensor y, Tensor g, int dim, boolean log) {
         Tensor gc = contiguous(asFloat(g));
-        int outer = 1;
-        int inner = 1;
-        for (int d = 0; d < dim; d++) {
-            outer *= y.shape[d];
-        }
-        for (int d = dim + 1; d < y.shape.length; d++) {
-            inner *= y.shape[d];
-        }
+        int outer = sizeBefore(y.shape, dim);
+        int inner = sizeAfter(y.shape, dim);
         Tensor gx = empty(y.backend, DType.FLOAT32, y.shape);
         y.backend.softmaxBackward(y.storage, y.offset, gc.storage, gc.offset, outer, y.shape[dim], inner,
                 gx.storage, 0, log);
