@@ -88,6 +88,26 @@ class FusedAttentionTest {
         }
     }
 
+    @ParameterizedTest(name = "batch={0} L={1} S={2} E={3} Ev={4}")
+    @org.junit.jupiter.params.provider.CsvSource({"0, 3, 4, 5, 6", "2, 0, 3, 4, 5", "2, 3, 0, 4, 5", "2, 3, 4, 0, 5",
+        "2, 3, 4, 5, 0"})
+    void emptyDimensionsGiveWhatTheComposedOpsGive(int b, int l, int s, int e, int ev) {
+        Tensor q = Checks.randn(51, b, l, e);
+        Tensor k = Checks.randn(52, b, s, e);
+        Tensor v = Checks.randn(53, b, s, ev);
+        Tensor[] fused = leaves(q, k, v);
+        Tensor out = FusedAttention.compute(fused[0], fused[1], fused[2], 0.5f);
+        Tensor[] ref = leaves(q, k, v);
+        Tensor expected = ref[0].mul(0.5f).matmul(ref[1].transpose(-2, -1)).softmax(-1).matmul(ref[2]);
+        assertArrayEquals(expected.shape(), out.shape());
+        assertClose("output", expected, out);
+        out.sum().backward();
+        expected.sum().backward();
+        for (int i = 0; i < 3; i++) {
+            assertClose("grad " + i, ref[i].grad(), fused[i].grad());
+        }
+    }
+
     @Test
     void gradientsPassTheChecker() {
         GradCheck.assertGradients(in -> FusedAttention.compute(in[0], in[1], in[2], 0.7f),

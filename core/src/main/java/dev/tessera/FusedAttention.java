@@ -29,6 +29,10 @@ public final class FusedAttention {
      */
     public static Tensor compute(Tensor q, Tensor k, Tensor v, float scale) {
         check(q, k, v);
+        if (Shape.numel(q.shape) == 0 || Shape.numel(k.shape) == 0 || Shape.numel(v.shape) == 0) {
+            // Empty problems: the composed ops define every edge case (a softmax over nothing, a sum of nothing).
+            return q.mul(scale).matmul(k.transpose(-2, -1)).softmax(-1).matmul(v);
+        }
         int d = q.shape.length;
         int l = q.shape[d - 2];
         int e = q.shape[d - 1];
