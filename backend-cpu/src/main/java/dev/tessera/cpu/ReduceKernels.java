@@ -277,12 +277,12 @@ final class ReduceKernels {
 
     /** Softmax or log-softmax of each {@code [n]} line; subtracts the line's maximum first. */
     static void softmax(float[] x, int xo, int outer, int n, int inner, float[] out, int oo, boolean log) {
-        softmax(x, xo, outer, n, inner, out, oo, log, Simd.MATH);
+        softmax(x, xo, outer, n, inner, out, oo, log, Simd.ENABLED);
     }
 
     /**
      * As {@link #softmax(float[], int, int, int, int, float[], int, boolean)}; {@code simd} (true
-     * only where {@link Simd#MATH}) picks the vector path.
+     * only where {@link Simd#ENABLED}) picks the vector path.
      */
     static void softmax(float[] x, int xo, int outer, int n, int inner, float[] out, int oo, boolean log, boolean simd) {
         if (inner == 1) {
@@ -327,7 +327,7 @@ final class ReduceKernels {
      */
     static void softmaxBackward(float[] y, int yo, float[] g, int go, int outer, int n, int inner, float[] gx, int gxo,
                                 boolean log) {
-        softmaxBackward(y, yo, g, go, outer, n, inner, gx, gxo, log, log ? Simd.MATH : Simd.ENABLED);
+        softmaxBackward(y, yo, g, go, outer, n, inner, gx, gxo, log, Simd.ENABLED);
     }
 
     /** As {@link #softmaxBackward(float[], int, float[], int, int, int, int, float[], int, boolean)}; {@code simd} picks the vector rows. */

@@ -1,8 +1,5 @@
 package dev.tessera.cpu;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +34,6 @@ final class Simd {
     /** True when the Vector API paths may run: the module is present, not disabled, and SIMD-wide. */
     static final boolean ENABLED = probe();
 
-    /**
-     * True when, in addition, {@code lanewise(EXP/LOG/TANH/...)} are compiled to vector math stubs.
-     * JDK 17 has them only on x86-64, from the SVML library it ships as {@code libjsvml}: measured
-     * there (AVX-512, 16 lanes) at 0.26-0.47 ns per element and within 0.8 ulp of the correctly
-     * rounded result. Elsewhere the JDK computes those operators one lane at a time through
-     * {@code Math}, about 2x slower than the scalar loops, so the transcendental ops stay scalar.
-     */
-    static final boolean MATH = ENABLED && svmlPresent();
-
     private Simd() {
     }
 
@@ -67,16 +55,5 @@ final class Simd {
                     e.toString());
             return false;
         }
-    }
-
-    /** Whether this JVM ships the SVML stubs behind the Vector API's math operators (JDK 17+, x86-64). */
-    private static boolean svmlPresent() {
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (!arch.equals("amd64") && !arch.equals("x86_64")) {
-            return false;
-        }
-        Path home = Path.of(System.getProperty("java.home", ""));
-        return Files.exists(home.resolve("lib").resolve("libjsvml.so"))
-                || Files.exists(home.resolve("bin").resolve("jsvml.dll"));
     }
 }

@@ -102,20 +102,20 @@ final class UnaryKernels {
             case NEG -> -v;
             case ABS -> Math.abs(v);
             case SIGN -> Math.signum(v);
-            case EXP -> (float) Math.exp(v);
-            case LOG -> (float) Math.log(v);
+            case EXP -> FloatMath.exp(v);
+            case LOG -> FloatMath.log(v);
             case SQRT -> (float) Math.sqrt(v);
             case RSQRT -> (float) (1.0 / Math.sqrt(v));
             case RECIPROCAL -> 1f / v;
             case SIN -> (float) Math.sin(v);
             case COS -> (float) Math.cos(v);
-            case TANH -> (float) Math.tanh(v);
-            case SIGMOID -> sigmoid(v);
-            case SOFTPLUS -> (float) (Math.max(v, 0.0) + Math.log1p(Math.exp(-Math.abs((double) v))));
+            case TANH -> FloatMath.tanh(v);
+            case SIGMOID -> FloatMath.sigmoid(v);
+            case SOFTPLUS -> FloatMath.softplus(v);
             case RELU -> Math.max(v, 0f);
             case STEP -> v > 0f ? 1f : 0f;
             case LEAKY_RELU -> v > 0f ? v : p * v;
-            case ELU -> v > 0f ? v : (float) (p * Math.expm1(v));
+            case ELU -> v > 0f ? v : p * FloatMath.expm1(v);
             case GELU -> (float) (v * cdf(v));
             case GELU_GRAD -> (float) (cdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * (double) v));
             case ADD_SCALAR -> v + p;
@@ -127,15 +127,6 @@ final class UnaryKernels {
             case CLAMP_MIN -> Float.isNaN(v) ? v : Math.max(v, p);
             case CLAMP_MAX -> Float.isNaN(v) ? v : Math.min(v, p);
         };
-    }
-
-    /** The logistic function without overflow: for negative v uses e^v / (1 + e^v). */
-    static float sigmoid(float v) {
-        if (v >= 0) {
-            return (float) (1.0 / (1.0 + Math.exp(-v)));
-        }
-        double e = Math.exp(v);
-        return (float) (e / (1.0 + e));
     }
 
     /**

@@ -1,21 +1,16 @@
 package dev.tessera.cpu;
 
 import static jdk.incubator.vector.VectorOperators.ABS;
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.EXPM1;
 import static jdk.incubator.vector.VectorOperators.GE;
-import static jdk.incubator.vector.VectorOperators.GT;
-import static jdk.incubator.vector.VectorOperators.LOG1P;
 import static jdk.incubator.vector.VectorOperators.LSHL;
-import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The activation functions of {@link VectorUnary} that take more than one operator: sigmoid,
- * softplus, ELU, GELU and its derivative, each one loop over a contiguous row that returns the
+ * The activation functions of {@link VectorUnary} that take more than one operator: GELU
+ * and its derivative, each one loop over a contiguous row that returns the
  * index where it stopped. Loaded only through {@link Simd}; see {@link VectorUnary} for the rules
  * of the JDK 17 Vector API these loops follow (constant operators, no vectors across calls, small
  * methods).
@@ -46,39 +41,6 @@ final class VectorActivations {
 
     private static FloatVector bc(float v) {
         return FloatVector.broadcast(S, v);
-    }
-
-    /** {@code 1/(1+e^-|v|)} for v >= 0, else {@code e^-|v|/(1+e^-|v|)}: never overflows; NaN stays NaN. */
-    static int sigmoid(float[] x, int xo, float[] out, int oo, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector e = v.lanewise(ABS).neg().lanewise(EXP);
-            FloatVector s = bc(1f).div(e.add(1f));
-            e.mul(s).blend(s, v.compare(GE, 0f)).intoArray(out, oo + i);
-        }
-        return i;
-    }
-
-    /** {@code max(v, 0) + log1p(e^-|v|)}. */
-    static int softplus(float[] x, int xo, float[] out, int oo, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector l = v.lanewise(ABS).neg().lanewise(EXP).lanewise(LOG1P);
-            v.lanewise(MAX, 0f).add(l).intoArray(out, oo + i);
-        }
-        return i;
-    }
-
-    /** {@code v > 0 ? v : p * expm1(v)}; expm1 keeps the relative precision near 0 that e^v - 1 loses. */
-    static int elu(float p, float[] x, int xo, float[] out, int oo, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            v.lanewise(EXPM1).mul(p).blend(v, v.compare(GT, 0f)).intoArray(out, oo + i);
-        }
-        return i;
     }
 
     /**

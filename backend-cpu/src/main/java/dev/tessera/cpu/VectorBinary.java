@@ -38,7 +38,7 @@ final class VectorBinary {
      * form. {@code out} may be {@code a} or {@code b} at the same offset (in place).
      */
     static boolean row(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
-        if (op == BinaryOp.POW && !Simd.MATH || as < 0 || bs < 0 || as > 1 || bs > 1 || as + bs == 0) {
+        if (op == BinaryOp.POW || as < 0 || bs < 0 || as > 1 || bs > 1 || as + bs == 0) {
             return false;
         }
         int done = loop(op, as == 0 ? splat(a[ao]) : a, as == 0 ? 0 : ao, as, bs == 0 ? splat(b[bo]) : b, bs == 0 ? 0 : bo, bs,

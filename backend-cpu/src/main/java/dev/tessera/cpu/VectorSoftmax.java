@@ -2,19 +2,16 @@ package dev.tessera.cpu;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.EQ;
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.MAX;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Softmax and log-softmax with the Java Vector API, for {@link ReduceKernels}: the same three
  * passes as the scalar code (maximum, sum of {@code e^(x - max)}, normalisation), with
- * {@code lanewise(EXP)} (an SVML stub on x86-64, see {@link Simd#MATH}) in place of
- * {@code Math.exp}. Loaded only through {@link Simd}.
+ * {@link VectorMath#exp} (and {@link FloatMath#exp} in the tails) in place of {@code Math.exp}.
+ * Loaded only through {@link Simd}.
  *
  * <p>Special values behave as in the scalar code: a NaN or {@code +inf} in a line makes the line
  * NaN, {@code -inf} entries get probability 0, and a line of only {@code -inf} is NaN (0/0).
@@ -22,26 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorSoftmax {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LN = S.length();
-    /** Exponentials summed per lane in float (16) before the block's total joins the double sum. */
-    private static final int SUM_BLOCK = 16 * LN;
     /** Rows of a column block whose exponentials are summed in float before joining the double sums. */
     private static final int ROW_BLOCK = 16;
-    /**
-     * 0, 1, 2, ... one per lane. Loaded with fromArray: {@code addIndex} builds it through a
-     * shuffle that JDK 17 does not intrinsify, and the boxed vector it gives, carried through
-     * a loop, keeps the whole loop boxed.
-     */
-    private static final float[] IOTA = iota();
-
     private VectorSoftmax() {
-    }
-
-    private static float[] iota() {
-        float[] v = new float[LN];
-        for (int i = 0; i < LN; i++) {
-            v[i] = i;
-        }
-        return v;
     }
 
     /**
@@ -69,12 +49,18 @@ final class VectorSoftmax {
         float sum = (float) total;
         FloatVector vs = FloatVector.broadcast(S, sum);
         if (log) {
-            for (int i = 0; i < end; i += LN) {
-                FloatVector e = FloatVector.fromArray(S, y, yb + i).lanewise(EXP);
-                FloatVector.fromArray(S, g, gb + i).sub(e.mul(vs)).intoArray(gx, gxb + i);
-            }
-            for (int i = end; i < n; i++) {
-                gx[gxb + i] = g[gb + i] - (float) Math.exp(y[yb + i]) * sum;
+            float[] e = VectorMath.scratch();
+            for (int b = 0; b < n; b += VectorMath.BLOCK) {
+                int len = Math.min(VectorMath.BLOCK, n - b);
+                VectorMath.exp(y, yb + b, 0f, e, 0, len);
+                int blockEnd = S.loopBound(len);
+                int i = 0;
+                for (; i < blockEnd; i += LN) {
+                    FloatVector.fromArray(S, g, gb + b + i).sub(FloatVector.fromArray(S, e, i).mul(vs)).intoArray(gx, gxb + b + i);
+                }
+                for (; i < len; i++) {
+                    gx[gxb + b + i] = g[gb + b + i] - e[i] * sum;
+                }
             }
         } else {
             for (int i = 0; i < end; i += LN) {
@@ -105,8 +91,7 @@ final class VectorSoftmax {
             max = 0f; // an all -inf line: keep exp finite (gives NaN like PyTorch via 0/0 below)
         }
         // A NaN that the lane reduction might drop still gives NaN: exp(NaN - max) makes the sum NaN.
-        boolean separate = x != out || ob + n <= xb || xb + n <= ob;
-        double sum = expSum(x, xb, out, ob, n, max, !log, separate && n >= LN);
+        double sum = expSum(x, xb, out, ob, n, max, !log);
         if (log) {
             // (x - max) - log(sum) keeps the precision of small log-probabilities.
             float logSum = (float) Math.log(sum);
@@ -131,40 +116,25 @@ final class VectorSoftmax {
 
     /**
      * {@code sum(e^(x - max))} over the line, storing each exponential in {@code out} when
-     * {@code store}. With {@code overlapTail} the last partial vector is done as the line's final
-     * full vector, counting only its new lanes (its other lanes are rewritten with equal values),
-     * instead of with scalar {@code Math.exp}, which would cost as much as a whole 128-wide row.
+     * {@code store} (in place allowed): {@link VectorMath#BLOCK} exponentials at a time, summed
+     * per lane in float, then into the double total.
      */
-    private static double expSum(float[] x, int xb, float[] out, int ob, int n, float max, boolean store, boolean overlapTail) {
-        int end = S.loopBound(n);
+    private static double expSum(float[] x, int xb, float[] out, int ob, int n, float max, boolean store) {
+        float[] scratch = VectorMath.scratch();
         double sum = 0;
-        int i = 0;
-        while (i < end) {
-            int blockEnd = Math.min(end, i + SUM_BLOCK);
+        for (int b = 0; b < n; b += VectorMath.BLOCK) {
+            int len = Math.min(VectorMath.BLOCK, n - b);
+            float[] e = store ? out : scratch;
+            int eo = store ? ob + b : 0;
+            VectorMath.exp(x, xb + b, max, e, eo, len);
+            int end = S.loopBound(len);
             FloatVector s = FloatVector.zero(S);
-            for (; i < blockEnd; i += LN) {
-                FloatVector e = FloatVector.fromArray(S, x, xb + i).sub(max).lanewise(EXP);
-                if (store) {
-                    e.intoArray(out, ob + i);
-                }
-                s = s.add(e);
+            for (int i = 0; i < end; i += LN) {
+                s = s.add(FloatVector.fromArray(S, e, eo + i));
             }
             sum += s.reduceLanes(ADD);
-        }
-        if (end < n && overlapTail) {
-            int k = n - LN;
-            FloatVector e = FloatVector.fromArray(S, x, xb + k).sub(max).lanewise(EXP);
-            if (store) {
-                e.intoArray(out, ob + k);
-            }
-            VectorMask<Float> fresh = FloatVector.fromArray(S, IOTA, 0).compare(GE, (float) (end - k));
-            return sum + FloatVector.zero(S).blend(e, fresh).reduceLanes(ADD);
-        }
-        for (; i < n; i++) {
-            float e = (float) Math.exp(x[xb + i] - max);
-            sum += e;
-            if (store) {
-                out[ob + i] = e;
+            for (int i = end; i < len; i++) {
+                sum += e[eo + i];
             }
         }
         return sum;
@@ -193,18 +163,26 @@ final class VectorSoftmax {
             m.blend(zero, m.compare(EQ, negInf)).intoArray(max, c); // all -inf: 0, as in row()
         }
         java.util.Arrays.fill(sum, 0, wv, 0.0);
+        float[] e = VectorMath.scratch();
         for (int j0 = 0; j0 < n; j0 += ROW_BLOCK) {
             int j1 = Math.min(n, j0 + ROW_BLOCK);
             java.util.Arrays.fill(acc, 0, wv, 0f);
             for (int j = j0; j < j1; j++) {
                 int xr = xb + j * inner;
                 int or = ob + j * inner;
-                for (int c = 0; c < wv; c += LN) {
-                    FloatVector e = FloatVector.fromArray(S, x, xr + c).sub(FloatVector.fromArray(S, max, c)).lanewise(EXP);
-                    if (!log) {
-                        e.intoArray(out, or + c);
+                for (int c0 = 0; c0 < wv; c0 += VectorMath.BLOCK) {
+                    int bw = Math.min(VectorMath.BLOCK, wv - c0); // whole vectors: wv and BLOCK are multiples of LN
+                    for (int c = 0; c < bw; c += LN) {
+                        FloatVector.fromArray(S, x, xr + c0 + c).sub(FloatVector.fromArray(S, max, c0 + c)).intoArray(e, c);
                     }
-                    FloatVector.fromArray(S, acc, c).add(e).intoArray(acc, c);
+                    VectorMath.exp(e, 0, 0f, e, 0, bw);
+                    for (int c = 0; c < bw; c += LN) {
+                        FloatVector ev = FloatVector.fromArray(S, e, c);
+                        if (!log) {
+                            ev.intoArray(out, or + c0 + c);
+                        }
+                        FloatVector.fromArray(S, acc, c0 + c).add(ev).intoArray(acc, c0 + c);
+                    }
                 }
             }
             for (int c = 0; c < wv; c++) {

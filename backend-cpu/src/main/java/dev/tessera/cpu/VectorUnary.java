@@ -1,17 +1,10 @@
 package dev.tessera.cpu;
 
-import static jdk.incubator.vector.VectorOperators.COS;
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GT;
-import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
-import static jdk.incubator.vector.VectorOperators.NE;
-import static jdk.incubator.vector.VectorOperators.POW;
-import static jdk.incubator.vector.VectorOperators.SIN;
 import static jdk.incubator.vector.VectorOperators.SQRT;
-import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.tessera.spi.UnaryOp;
 import jdk.incubator.vector.FloatVector;
@@ -80,27 +73,41 @@ final class VectorUnary {
         }
     }
 
-    /** Whether {@link #row} handles {@code op}: most transcendental ops need the SVML stubs ({@link Simd#MATH}). */
+    /**
+     * Whether {@link #row} handles {@code op}. The transcendental functions with a vector loop
+     * here are written out ({@link VectorMath}, {@link VectorActivations#gelu}) and give the
+     * same bits in every JIT tier; sin, cos and pow (but squares) have none: the Vector API's
+     * {@code lanewise(SIN/COS/POW)} give other bits once C2 compiles them (SVML stubs instead of
+     * {@code Math}), so these ops run the scalar {@code Math} loops, which do not.
+     */
     static boolean supports(UnaryOp op, float p) {
         return switch (op) {
             case RSQRT, RECIPROCAL, RDIV_SCALAR, LEAKY_RELU, CLAMP_MIN, CLAMP_MAX, SIGN, STEP -> true;
             case RELU, NEG, ABS, SQRT, ADD_SCALAR, MUL_SCALAR, DIV_SCALAR, RSUB_SCALAR -> true;
-            case GELU, GELU_GRAD -> true; // their exponentials are written out, see VectorActivations.gelu
-            case EXP, LOG, SIN, COS, TANH, SIGMOID, SOFTPLUS, ELU -> Simd.MATH;
-            // Java's pow differs from C's (which SVML follows) only for a NaN or infinite exponent;
-            // p = 2 is x*x, exactly, as in the scalar path.
-            case POW_SCALAR -> p == 2f || Simd.MATH && Float.isFinite(p);
+            case EXP, LOG, TANH, SIGMOID, SOFTPLUS, ELU, GELU, GELU_GRAD -> true;
+            case POW_SCALAR -> p == 2f; // x*x, exactly, as in the scalar path
             default -> false;
         };
     }
 
     private static int loop(UnaryOp op, float p, float[] x, int xo, float[] out, int oo, int n) {
+        switch (op) {
+            // Whole rows, tails included: their tails give the same bits as their vector lanes.
+            case EXP -> VectorMath.exp(x, xo, 0f, out, oo, n);
+            case TANH -> VectorMath.tanh(x, xo, out, oo, n);
+            case SIGMOID -> VectorMath.sigmoid(x, xo, out, oo, n);
+            case LOG -> VectorMath.log(x, xo, out, oo, n);
+            case ELU -> VectorMath.elu(p, x, xo, out, oo, n);
+            case SOFTPLUS -> VectorMath.softplus(x, xo, out, oo, n);
+            default -> {
+                return vectorLoop(op, p, x, xo, out, oo, n);
+            }
+        }
+        return n;
+    }
+
+    private static int vectorLoop(UnaryOp op, float p, float[] x, int xo, float[] out, int oo, int n) {
         return switch (op) {
-            case EXP -> exp(x, xo, out, oo, n);
-            case LOG -> log(x, xo, out, oo, n);
-            case SIN -> sin(x, xo, out, oo, n);
-            case COS -> cos(x, xo, out, oo, n);
-            case TANH -> tanh(x, xo, out, oo, n);
             case RSQRT -> rsqrt(x, xo, out, oo, n);
             case RECIPROCAL -> reciprocal(x, xo, out, oo, n);
             case RDIV_SCALAR -> rdiv(p, x, xo, out, oo, n);
@@ -109,7 +116,7 @@ final class VectorUnary {
             case LEAKY_RELU -> leakyRelu(p, x, xo, out, oo, n);
             case SIGN -> sign(x, xo, out, oo, n);
             case STEP -> step(x, xo, out, oo, n);
-            case POW_SCALAR -> p == 2f ? square(x, xo, out, oo, n) : pow(p, x, xo, out, oo, n);
+            case POW_SCALAR -> square(x, xo, out, oo, n);
             case RELU -> relu(x, xo, out, oo, n);
             case NEG -> neg(x, xo, out, oo, n);
             case ABS -> abs(x, xo, out, oo, n);
@@ -118,9 +125,6 @@ final class VectorUnary {
             case MUL_SCALAR -> mulScalar(p, x, xo, out, oo, n);
             case DIV_SCALAR -> divScalar(p, x, xo, out, oo, n);
             case RSUB_SCALAR -> rsubScalar(p, x, xo, out, oo, n);
-            case SIGMOID -> VectorActivations.sigmoid(x, xo, out, oo, n);
-            case SOFTPLUS -> VectorActivations.softplus(x, xo, out, oo, n);
-            case ELU -> VectorActivations.elu(p, x, xo, out, oo, n);
             case GELU -> VectorActivations.gelu(x, xo, out, oo, n);
             case GELU_GRAD -> VectorActivations.geluGrad(x, xo, out, oo, n);
             default -> throw new IllegalStateException("no vector loop for " + op);
@@ -214,51 +218,6 @@ final class VectorUnary {
         return i;
     }
 
-    /** {@code e^v}. */
-    private static int exp(float[] x, int xo, float[] out, int oo, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(EXP).intoArray(out, oo + i);
-        }
-        return i;
-    }
-
-    /** {@code ln v}. */
-    private static int log(float[] x, int xo, float[] out, int oo, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(LOG).intoArray(out, oo + i);
-        }
-        return i;
-    }
-
-    /** {@code sin v}. */
-    private static int sin(float[] x, int xo, float[] out, int oo, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(SIN).intoArray(out, oo + i);
-        }
-        return i;
-    }
-
-    /** {@code cos v}. */
-    private static int cos(float[] x, int xo, float[] out, int oo, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(COS).intoArray(out, oo + i);
-        }
-        return i;
-    }
-
-    /** {@code tanh v}. */
-    private static int tanh(float[] x, int xo, float[] out, int oo, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(TANH).intoArray(out, oo + i);
-        }
-        return i;
-    }
-
     /** {@code 1 / sqrt(v)}: two float roundings where the scalar path rounds once from double (within 1 ulp). */
     private static int rsqrt(float[] x, int xo, float[] out, int oo, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
@@ -346,24 +305,4 @@ final class VectorUnary {
         return i;
     }
 
-    /**
-     * {@code v^p} for a finite p. SVML's pow takes a scalar slow path (12-50 ns an element) for a
-     * negative base, so vectors holding one (or a NaN) use Math.pow per lane.
-     */
-    private static int pow(float p, float[] x, int xo, float[] out, int oo, int n) {
-        FloatVector vp = FloatVector.broadcast(S, p);
-        FloatVector zero = FloatVector.zero(S);
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            if (v.compare(LT, zero).or(v.compare(NE, v)).anyTrue()) {
-                for (int l = 0; l < LN; l++) {
-                    out[oo + i + l] = (float) Math.pow(x[xo + i + l], p);
-                }
-            } else {
-                v.lanewise(POW, vp).intoArray(out, oo + i);
-            }
-        }
-        return i;
-    }
 }
