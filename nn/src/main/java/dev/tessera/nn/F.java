@@ -226,6 +226,8 @@ public final class F {
 
     /** Returns {@code x.matmul(weight^T) + bias} with PyTorch's layout: {@code weight [out, in]}, {@code bias [out]} or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Objects.requireNonNull(x, "linear: input must not be null");
+        Objects.requireNonNull(weight, "linear: weight must not be null");
         Tensor y = x.matmul(weight.t());
         return bias == null ? y : y.add(bias);
     }
