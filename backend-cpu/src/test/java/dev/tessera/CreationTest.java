@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Tensor creation and properties: {@code of}, {@code scalar}, {@code ofInts}, {@code zeros},
@@ -233,5 +239,31 @@ class CreationTest {
         }
         Checks.assertIae(() -> b.nextInt(0), "nextInt", "0");
         Checks.assertIae(() -> b.permutation(-1), "permutation", "-1");
+    }
+
+    static Stream<Arguments> nullArguments() {
+        Generator g = new Generator(1);
+        return Stream.of(
+                Arguments.of("Tensor.of: data must not be null", (Executable) () -> Tensor.of(null, 2)),
+                Arguments.of("Tensor.of: data must not be null", (Executable) () -> Tensor.of(null)),
+                Arguments.of("Tensor.of: shape must not be null", (Executable) () -> Tensor.of(new float[] {1}, (int[]) null)),
+                Arguments.of("Tensor.ofInts: data must not be null", (Executable) () -> Tensor.ofInts(null, 2)),
+                Arguments.of("Tensor.ofInts: shape must not be null", (Executable) () -> Tensor.ofInts(new int[] {1}, (int[]) null)),
+                Arguments.of("zeros: shape must not be null", (Executable) () -> Tensor.zeros((int[]) null)),
+                Arguments.of("ones: shape must not be null", (Executable) () -> Tensor.ones((int[]) null)),
+                Arguments.of("full: shape must not be null", (Executable) () -> Tensor.full(2f, (int[]) null)),
+                Arguments.of("rand: generator must not be null", (Executable) () -> Tensor.rand(null, 2)),
+                Arguments.of("rand: shape must not be null", (Executable) () -> Tensor.rand(g, (int[]) null)),
+                Arguments.of("randn: generator must not be null", (Executable) () -> Tensor.randn(null, 2)),
+                Arguments.of("randn: shape must not be null", (Executable) () -> Tensor.randn(g, (int[]) null)),
+                Arguments.of("randLike: generator must not be null", (Executable) () -> Tensor.zeros(2).randLike(null)));
+    }
+
+    /** A null argument fails at once with a message naming the factory and the argument, as elsewhere in the library. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nullArguments")
+    void nullArgumentsAreNamed(String message, Executable call) {
+        NullPointerException e = assertThrows(NullPointerException.class, call);
+        assertEquals(message, e.getMessage());
     }
 }

@@ -259,4 +259,29 @@ class ReductionTest {
         assertArrayEquals(new int[] {0}, e.sum(1, false).shape());
         assertArrayEquals(new int[] {0}, e.max(1, false).shape());
     }
+
+    static Stream<Arguments> reductionsOfNothing() {
+        Tensor e = Tensor.zeros(0, 3);
+        Tensor empty3d = Tensor.zeros(2, 0, 4);
+        return Stream.of(
+                Arguments.of("max", (Runnable) () -> e.max(0, false), "[0, 3]"),
+                Arguments.of("max", (Runnable) () -> e.max(-2, true), "[0, 3]"),
+                Arguments.of("min", (Runnable) () -> e.min(0, false), "[0, 3]"),
+                Arguments.of("min", (Runnable) () -> empty3d.min(1, true), "[2, 0, 4]"),
+                Arguments.of("max", (Runnable) e::max, "[0, 3]"),
+                Arguments.of("min", (Runnable) e::min, "[0, 3]"),
+                Arguments.of("max", (Runnable) () -> Tensor.zeros(0).max(), "[0]"),
+                Arguments.of("argmax", (Runnable) () -> e.argmax(0), "[0, 3]"),
+                Arguments.of("argmax", (Runnable) () -> empty3d.argmax(1, true), "[2, 0, 4]"),
+                Arguments.of("argmin", (Runnable) () -> e.argmin(0), "[0, 3]"),
+                Arguments.of("max", (Runnable) () -> e.t().max(1, false), "[3, 0]"));
+    }
+
+    /** Reductions without a value for no elements name the op that was called, not the kernel behind it. */
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("reductionsOfNothing")
+    void reducingNothingNamesTheOp(String op, Runnable call, String shape) {
+        String msg = Checks.assertIae(call::run, shape);
+        assertTrue(msg.startsWith(op + ": "), "message '" + msg + "' does not start with '" + op + ": '");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.tessera;
 
 import dev.tessera.spi.Backend;
+import java.util.Objects;
 
 /** Factories: tensors from host data, constants, ranges and random numbers; device and dtype moves. */
 final class Creation {
@@ -12,6 +13,7 @@ final class Creation {
     }
 
     private static int[] shapeFor(String op, int length, int[] shape) {
+        requireShape(op, shape);
         int[] s = shape.length == 0 ? new int[] {length} : shape.clone();
         if (Shape.check(op, s) != length) {
             throw new IllegalArgumentException(op + ": " + length + " values cannot fill shape " + Shape.str(s)
@@ -22,6 +24,7 @@ final class Creation {
 
     /** A 1-D tensor of {@code data.length} values when {@code shape} is empty, else {@code data} in {@code shape}. */
     static Tensor of(float[] data, int[] shape) {
+        Objects.requireNonNull(data, "Tensor.of: data must not be null");
         return exact(data, shapeFor("Tensor.of", data.length, shape));
     }
 
@@ -32,6 +35,7 @@ final class Creation {
     }
 
     static Tensor ofInts(int[] data, int[] shape) {
+        Objects.requireNonNull(data, "Tensor.ofInts: data must not be null");
         int[] s = shapeFor("Tensor.ofInts", data.length, shape);
         Backend b = cpu();
         return new Tensor(b, b.upload(data), s, Shape.contiguousStrides(s), 0);
@@ -39,6 +43,7 @@ final class Creation {
 
     /** A CPU tensor filled with {@code value}; {@code op} names the factory in error messages. */
     static Tensor full(String op, float value, int[] shape) {
+        requireShape(op, shape);
         Shape.check(op, shape);
         return full(cpu(), value, shape);
     }
@@ -78,20 +83,35 @@ final class Creation {
     }
 
     static Tensor rand(Generator g, int[] shape) {
+        requireGenerator("rand", g);
+        requireShape("rand", shape);
         return randOn(cpu(), g, Shape.check("rand", shape), shape);
     }
 
     /** Uniform numbers in {@code [0, 1)} drawn on {@code backend} from {@code g} (advanced past them). */
     static Tensor randOn(Backend backend, Generator g, int numel, int[] shape) {
+        requireGenerator("randLike", g);
         Tensor t = Kernels.empty(backend, DType.FLOAT32, shape);
         backend.fillUniform(t.view(), g.reserve(numel), 0f, 1f);
         return t;
     }
 
     static Tensor randn(Generator g, int[] shape) {
+        requireGenerator("randn", g);
+        requireShape("randn", shape);
         float[] data = new float[Shape.check("randn", shape)];
         g.fillNormal(data, 0f, 1f);
         return exact(data, shape);
+    }
+
+    /** Throws a {@link NullPointerException} naming {@code op} when the shape array is null. */
+    private static void requireShape(String op, int[] shape) {
+        Objects.requireNonNull(shape, op + ": shape must not be null");
+    }
+
+    /** Throws a {@link NullPointerException} naming {@code op} when the generator is null. */
+    private static void requireGenerator(String op, Generator g) {
+        Objects.requireNonNull(g, op + ": generator must not be null");
     }
 
     static Tensor toDevice(Tensor x, Device device) {

@@ -50,13 +50,20 @@ final class Reductions {
         if (x.dim() == 0) {
             return x;
         }
-        int d = Shape.normalizeDim(isMax ? "max" : "min", dim, x.dim());
+        String op = isMax ? "max" : "min";
+        int d = Shape.normalizeDim(op, dim, x.dim());
+        requireNonEmpty(op, x, d);
         Tensor index = Kernels.reduce(isMax ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, d, true);
         Tensor values = Indexing.gather(x, d, index);
         return keepDim ? values : values.squeeze(d);
     }
 
     static Tensor maxAll(Tensor x, boolean isMax) {
+        if (x.numel() == 0) {
+            String op = isMax ? "max" : "min";
+            throw new IllegalArgumentException(op + ": tensor of shape " + Shape.str(x.shape) + " has no elements, and the "
+                    + op + " of no elements is undefined");
+        }
         return max(x.reshape(-1), 0, false, isMax);
     }
 
@@ -65,7 +72,20 @@ final class Reductions {
         if (x.dim() == 0) {
             return Tensor.ofInts(new int[] {0}).reshape();
         }
-        return Kernels.reduce(isMax ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, Shape.normalizeDim(op, dim, x.dim()), keepDim);
+        int d = Shape.normalizeDim(op, dim, x.dim());
+        requireNonEmpty(op, x, d);
+        return Kernels.reduce(isMax ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, x, d, keepDim);
+    }
+
+    /**
+     * Rejects reducing dimension {@code d} of size 0 with a reduction that has no value for no
+     * elements (max, min and their indices), naming the op the caller called.
+     */
+    private static void requireNonEmpty(String op, Tensor x, int d) {
+        if (x.shape[d] == 0) {
+            throw new IllegalArgumentException(op + ": cannot reduce dimension " + d + " of size 0 in shape "
+                    + Shape.str(x.shape));
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.tessera.GradMode;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -93,18 +94,63 @@ public final class BCEWithLogitsLoss {
 
     /**
      * The functional form behind {@link F#binaryCrossEntropy}: {@code -w * [t * log(p) + (1 - t) *
-     * log(1 - p)]} with each log clamped to {@code >= -100} as in PyTorch.
+     * log(1 - p)]} with each log clamped to {@code >= -100} as in PyTorch. Checks first that every
+     * element of {@code p} and {@code t} lies in {@code [0, 1]} (see {@link #requireProbabilities}).
      */
     static Tensor probabilities(Tensor p, Tensor t, Tensor weight, Reduction reduction) {
         String op = "binaryCrossEntropy";
         MSELoss.requireSameShape(op, p, t);
         Objects.requireNonNull(reduction, op + ": reduction must not be null");
+        requireProbabilities(op, p, t);
         Tensor loss = t.mul(clampedLog(p)).add(t.rsub(1f).mul(clampedLog(p.rsub(1f)))).neg();
         if (weight != null) {
             requireBroadcasts(op, "weight", weight, p);
             loss = loss.mul(weight);
         }
         return reduction.apply(loss);
+    }
+
+    /**
+     * Checks that every element of {@code p} and {@code t} lies in {@code [0, 1]}, as PyTorch's
+     * {@code binary_cross_entropy} does ("all elements of input should be between 0 and 1"); a NaN
+     * fails too. Nothing is recorded for autograd.
+     *
+     * <p>Cost: the minimum and maximum of each tensor are reduced on the tensors' device and stacked,
+     * and those four floats are the only data read back, in one transfer. On the CPU that read is a
+     * plain memory access; on a GPU it is the one host synchronisation this loss makes per call
+     * (PyTorch checks inside its CUDA kernel with a device-side assert, which the backend SPI does not
+     * offer). Only when the check fails are the tensors read in full, to name the offending element.
+     * Empty tensors are not read at all.
+     *
+     * @throws IllegalArgumentException naming {@code op}, the tensor, the first offending value and its position
+     */
+    private static void requireProbabilities(String op, Tensor p, Tensor t) {
+        if (p.numel() == 0) {
+            return;
+        }
+        float[] range;
+        try (GradMode ignored = Tensor.noGrad()) {
+            range = Tensor.stack(List.of(p.min(), p.max(), t.min(), t.max()), 0).toFloatArray();
+        }
+        // Written as !(in range) so that a NaN extreme (min and max propagate NaN) fails too.
+        if (!(range[0] >= 0f && range[1] <= 1f)) {
+            throw outOfRange(op, "input", p);
+        }
+        if (!(range[2] >= 0f && range[3] <= 1f)) {
+            throw outOfRange(op, "target", t);
+        }
+    }
+
+    /** The error for a tensor known to hold a value outside {@code [0, 1]}; reads it on the host. */
+    private static IllegalArgumentException outOfRange(String op, String what, Tensor x) {
+        float[] values = x.toFloatArray();
+        int i = 0;
+        while (i < values.length - 1 && values[i] >= 0f && values[i] <= 1f) {
+            i++;
+        }
+        return new IllegalArgumentException(op + ": all elements of " + what + " must be between 0 and 1, got "
+                + values[i] + " at flat position " + i + " of " + what + " " + Shape.str(x.shape())
+                + ("input".equals(what) ? " (for logits use binaryCrossEntropyWithLogits)" : ""));
     }
 
     /**

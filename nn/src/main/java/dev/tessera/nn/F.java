@@ -127,6 +127,12 @@ public final class F {
      * targets {@code t} (same shape), {@code -[t * log(p) + (1 - t) * log(1 - p)]} with each log
      * clamped to {@code >= -100} as in PyTorch. Prefer {@link #binaryCrossEntropyWithLogits} on the
      * logits: it is exact where the sigmoid saturates.
+     *
+     * <p>As PyTorch, every element of {@code p} and {@code t} must lie in {@code [0, 1]}; checking
+     * that reads four floats (the extremes of both) back from the tensors' device per call.
+     *
+     * @throws IllegalArgumentException if the shapes differ or an element of {@code p} or {@code t} is
+     *                                  outside {@code [0, 1]} or NaN (the message names the first one)
      */
     public static Tensor binaryCrossEntropy(Tensor p, Tensor t) {
         return BCEWithLogitsLoss.probabilities(p, t, null, Reduction.MEAN);
@@ -220,6 +226,8 @@ public final class F {
 
     /** Returns {@code x.matmul(weight^T) + bias} with PyTorch's layout: {@code weight [out, in]}, {@code bias [out]} or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Objects.requireNonNull(x, "linear: input must not be null");
+        Objects.requireNonNull(weight, "linear: weight must not be null");
         Tensor y = x.matmul(weight.t());
         return bias == null ? y : y.add(bias);
     }

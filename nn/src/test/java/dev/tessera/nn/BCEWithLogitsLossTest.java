@@ -9,6 +9,7 @@ import dev.tessera.GradCheck;
 import dev.tessera.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Binary cross-entropy, on logits (BCEWithLogitsLoss) and on probabilities (F.binaryCrossEntropy). */
@@ -123,7 +124,38 @@ class BCEWithLogitsLossTest {
     @Test
     void probabilityGradientsMatchFiniteDifferences() {
         Tensor p = Tensor.of(new float[] {0.2f, 0.45f, 0.7f, 0.9f, 0.35f, 0.6f}, 2, 3);
-        GradCheck.assertGradients(in -> F.binaryCrossEntropy(in[0], in[1]), p, Tensor.of(T, 2, 3));
+        // Targets kept inside (0, 1) by more than the check's step, so that t +- eps stays a valid target.
+        Tensor t = Tensor.of(new float[] {0.05f, 0.95f, 0.9f, 0.25f, 0.1f, 0.6f}, 2, 3);
+        GradCheck.assertGradients(in -> F.binaryCrossEntropy(in[0], in[1]), p, t);
+    }
+
+    /** Values outside [0, 1], and NaN, as PyTorch rejects them: in the input (probabilities) or in the target. */
+    @ParameterizedTest
+    @CsvSource({"input, 1.5", "input, -0.2", "input, -1e-30", "input, 1.0000001", "input, NaN", "input, Infinity",
+        "target, 2", "target, -1", "target, NaN"})
+    void probabilitiesOutsideZeroOneAreRejected(String which, float bad) {
+        float[] good = {0.2f, 0f, 1f, 0.6f};
+        float[] wrong = good.clone();
+        wrong[3] = bad;
+        boolean input = which.equals("input");
+        Tensor p = Tensor.of(input ? wrong : good, 2, 2);
+        Tensor t = Tensor.of(input ? good : wrong, 2, 2);
+        for (Reduction r : Reduction.values()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> F.binaryCrossEntropy(p, t, r));
+            assertTrue(e.getMessage().startsWith("binaryCrossEntropy: all elements of " + which + " must be between 0 and 1, got "
+                    + bad + " at flat position 3 of " + which + " [2, 2]"), e.getMessage());
+        }
+        // The check runs with gradients enabled too, and on a non-contiguous view.
+        Tensor pt = (input ? p : t).t().requiresGrad(true);
+        Tensor other = (input ? t : p).t();
+        assertThrows(IllegalArgumentException.class, () -> F.binaryCrossEntropy(input ? pt : other, input ? other : pt));
+    }
+
+    @Test
+    void probabilityBoundsAndEmptyTensorsAreAccepted() {
+        Tensor p = Tensor.of(new float[] {0f, 1f, -0f, 0.5f});
+        assertTrue(Float.isFinite(F.binaryCrossEntropy(p, Tensor.of(new float[] {1f, 0f, 0f, 1f})).item()));
+        assertArrayEquals(new int[] {0}, F.binaryCrossEntropy(Tensor.zeros(0), Tensor.zeros(0), Reduction.NONE).shape());
     }
 
     @Test

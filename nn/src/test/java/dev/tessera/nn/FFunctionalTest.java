@@ -110,6 +110,10 @@ class FFunctionalTest {
         Tensor b = Tensor.of(new float[] {10, 20});
         assertArrayEquals(new float[] {8, 23, 8, 27.5f}, F.linear(x, w, b).toFloatArray(), 1e-6f);
         assertArrayEquals(new float[] {-2, 3, -2, 7.5f}, F.linear(x, w, null).toFloatArray(), 1e-6f);
+        assertEquals("linear: input must not be null",
+                assertThrows(NullPointerException.class, () -> F.linear(null, w, b)).getMessage());
+        assertEquals("linear: weight must not be null",
+                assertThrows(NullPointerException.class, () -> F.linear(x, null, b)).getMessage());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 
 /** Reads numeric CSV files (optionally gzip-compressed) into a table of floats. */
@@ -24,6 +25,16 @@ public final class Csv {
      * @param rows   the values, one array per data line, all of one length
      */
     public record Table(List<String> header, List<float[]> rows) {
+        /**
+         * Creates a table (the lists are not copied).
+         *
+         * @throws NullPointerException if {@code header} or {@code rows} is null
+         */
+        public Table {
+            Objects.requireNonNull(header, "Csv.Table: header must not be null (an empty list when there is none)");
+            Objects.requireNonNull(rows, "Csv.Table: rows must not be null");
+        }
+
         /** Returns the number of columns. */
         public int columns() {
             return rows.isEmpty() ? header.size() : rows.get(0).length;

@@ -3,6 +3,7 @@ package dev.tessera.nn.data;
 import dev.tessera.Generator;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -44,8 +45,11 @@ public final class DataLoader implements Iterable<Batch> {
      * @param seed      the seed of the shuffling
      * @param dropLast  whether to skip a last batch smaller than {@code batchSize}
      * @param prefetch  whether to prepare the next batch on a background thread
+     * @throws NullPointerException     if {@code dataset} is null
+     * @throws IllegalArgumentException if {@code batchSize < 1}
      */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, boolean dropLast, boolean prefetch) {
+        Objects.requireNonNull(dataset, "DataLoader: dataset must not be null");
         if (batchSize < 1) {
             throw new IllegalArgumentException("DataLoader: batchSize must be >= 1, got " + batchSize);
         }

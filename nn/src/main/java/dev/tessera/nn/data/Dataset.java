@@ -1,6 +1,7 @@
 package dev.tessera.nn.data;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A finite, indexable collection of examples. Implementations return whole batches at once
@@ -50,6 +51,7 @@ public interface Dataset {
         private final int[] indices;
 
         Subset(Dataset base, int[] indices) {
+            Objects.requireNonNull(indices, "subset: indices must not be null");
             for (int i : indices) {
                 if (i < 0 || i >= base.size()) {
                     throw new IllegalArgumentException("subset: index " + i + " is out of range for a dataset of "
@@ -67,6 +69,7 @@ public interface Dataset {
 
         @Override
         public Batch get(int[] positions) {
+            Objects.requireNonNull(positions, "subset: indices must not be null");
             int[] mapped = new int[positions.length];
             for (int i = 0; i < positions.length; i++) {
                 int p = positions[i];
@@ -91,6 +94,7 @@ public interface Dataset {
 
         @Override
         public Dataset subset(int[] positions) {
+            Objects.requireNonNull(positions, "subset: indices must not be null");
             int[] mapped = new int[positions.length];
             for (int i = 0; i < positions.length; i++) {
                 if (positions[i] < 0 || positions[i] >= indices.length) {

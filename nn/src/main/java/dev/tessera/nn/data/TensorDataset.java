@@ -4,6 +4,7 @@ import dev.tessera.DType;
 import dev.tessera.Tensor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -24,8 +25,19 @@ public final class TensorDataset implements Dataset {
         this(features, targets, List.of());
     }
 
-    /** Creates a dataset whose INT32 targets index {@code classNames}. */
+    /**
+     * Creates a dataset whose INT32 targets index {@code classNames} (copied).
+     *
+     * @throws NullPointerException     if an argument or a class name is null
+     * @throws IllegalArgumentException if the first dimensions of features and targets differ
+     */
     public TensorDataset(Tensor features, Tensor targets, List<String> classNames) {
+        Objects.requireNonNull(features, "TensorDataset: features must not be null");
+        Objects.requireNonNull(targets, "TensorDataset: targets must not be null");
+        Objects.requireNonNull(classNames, "TensorDataset: classNames must not be null (an empty list when not known)");
+        for (int i = 0; i < classNames.size(); i++) {
+            Objects.requireNonNull(classNames.get(i), "TensorDataset: class name " + i + " is null");
+        }
         if (features.dim() == 0 || targets.dim() == 0 || features.size(0) != targets.size(0)) {
             throw new IllegalArgumentException("TensorDataset: features " + Arrays.toString(features.shape())
                     + " and targets " + Arrays.toString(targets.shape()) + " must have the same first dimension");
@@ -73,6 +85,7 @@ public final class TensorDataset implements Dataset {
 
     @Override
     public Batch get(int[] indices) {
+        Objects.requireNonNull(indices, "TensorDataset.get: indices must not be null");
         int n = size();
         for (int i : indices) {
             if (i < 0 || i >= n) {
