@@ -16,22 +16,47 @@ final class Autograd {
     private Autograd() {
     }
 
+    /** For ops whose backward reads no tensor (only shapes and the output gradient). */
+    private static final Tensor[] NOTHING_SAVED = {};
+
     /**
-     * Attaches a backward rule to {@code out} when grad mode is on and an input requires grad;
-     * returns {@code out}.
+     * Attaches a backward rule that reads no tensor (only {@code g} and captured shapes) to {@code
+     * out} when grad mode is on and an input requires grad; returns {@code out}.
      */
     static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
+        return record(out, op, NOTHING_SAVED, backward, inputs);
+    }
+
+    /**
+     * Attaches a backward rule to {@code out} when grad mode is on and an input requires grad;
+     * returns {@code out}. {@code saved} lists every tensor the rule reads (captured), null entries
+     * for those it will not need: their versions are recorded, and backward fails if one of them was
+     * modified in place in between (see {@link Node#checkSaved()}).
+     */
+    static Tensor record(Tensor out, String op, Tensor[] saved, Node.Backward backward, Tensor... inputs) {
         if (!GradMode.isEnabled()) {
             return out;
         }
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad) {
-                out.gradFn = new Node(op, inputs, backward);
+                Node node = new Node(op, inputs, backward);
+                if (saved.length > 0) {
+                    node.save(saved, out, inputs);
+                }
+                out.gradFn = node;
                 out.requiresGrad = true;
                 return out;
             }
         }
         return out;
+    }
+
+    /**
+     * Returns its arguments: the tensors a backward rule reads, as the {@code saved} argument of
+     * {@link #record(Tensor, String, Tensor[], Node.Backward, Tensor...)}.
+     */
+    static Tensor[] saved(Tensor... tensors) {
+        return tensors;
     }
 
     /**
@@ -57,6 +82,10 @@ final class Autograd {
                 return;
             }
             List<Node> order = topologicalOrder(root.gradFn);
+            // Before any gradient is computed, so that a failure leaves every leaf's grad as it was.
+            for (Node node : order) {
+                node.checkSaved();
+            }
             Map<Node, Tensor> grads = new IdentityHashMap<>();
             // Gradients this loop allocated and nothing else sees: later contributions are added in place.
             Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());

@@ -31,7 +31,9 @@ final class Convolution {
         x.backend.conv2d(xc.view(), wc.view(), bc == null ? null : bc.view(), s, out.view());
         int[] xShape = x.shape;
         int[] wShape = weight.shape;
-        return Autograd.record(out, "conv2d", (g, needs) -> {
+        // The input (or its contiguous copy) is read for the weight's gradient, the weight for the input's.
+        Tensor[] saved = Autograd.saved(weight.requiresGrad ? xc : null, x.requiresGrad ? wc : null);
+        return Autograd.record(out, "conv2d", saved, (g, needs) -> {
             Tensor gc = Kernels.contiguous(g);
             Tensor gx = null;
             Tensor gw = null;

@@ -37,7 +37,15 @@ final class Elementwise {
             };
             default -> throw new IllegalArgumentException(name + ": comparisons are not differentiable; use compare");
         };
-        return Autograd.record(out, name, backward, a, b);
+        // What each rule above reads; a factor of a product is needed only for the other factor's gradient.
+        Tensor[] saved = switch (op) {
+            case ADD, SUB -> Autograd.saved();
+            case MUL -> Autograd.saved(b.requiresGrad ? a : null, a.requiresGrad ? b : null);
+            case DIV -> Autograd.saved(b, b.requiresGrad ? out : null);
+            case POW -> Autograd.saved(a, b, out);
+            default -> Autograd.saved(a, b); // MAXIMUM, MINIMUM
+        };
+        return Autograd.record(out, name, saved, backward, a, b);
     }
 
     /** A comparison with broadcasting; 0/1 FLOAT32, never recorded. */
@@ -65,7 +73,13 @@ final class Elementwise {
             case COS -> (g, needs) -> new Tensor[] {g.mul(x.sin()).neg()};
             default -> throw new IllegalArgumentException("unary: " + op + " is applied through Activations");
         };
-        return Autograd.record(out, op.name().toLowerCase(java.util.Locale.ROOT), backward, x);
+        // What each rule above reads.
+        Tensor[] saved = switch (op) {
+            case EXP, SQRT, RSQRT, RECIPROCAL -> Autograd.saved(out);
+            case LOG, ABS, SIN, COS -> Autograd.saved(x);
+            default -> Autograd.saved(); // NEG, SIGN
+        };
+        return Autograd.record(out, op.name().toLowerCase(java.util.Locale.ROOT), saved, backward, x);
     }
 
     static Tensor addScalar(Tensor x, float value) {
@@ -91,7 +105,8 @@ final class Elementwise {
     static Tensor powScalar(Tensor x, float exponent) {
         Tensor out = Kernels.unary(UnaryOp.POW_SCALAR, exponent, x);
         // d(x^p)/dx = p * x^(p-1); exactly 0 for p = 0 (x^-1 would make 0 * inf at x = 0)
-        return Autograd.record(out, "pow", (g, needs) -> new Tensor[] {
+        Tensor[] saved = exponent == 0f ? Autograd.saved() : Autograd.saved(x);
+        return Autograd.record(out, "pow", saved, (g, needs) -> new Tensor[] {
             exponent == 0f ? g.zerosLike()
                     : exponent == 2f ? g.mul(x).mul(2f) : g.mul(x.pow(exponent - 1f)).mul(exponent)}, x);
     }
@@ -102,12 +117,13 @@ final class Elementwise {
         }
         Tensor out = Kernels.unary(UnaryOp.CLAMP_MAX, max, Kernels.unary(UnaryOp.CLAMP_MIN, min, x));
         // The gradient passes where min <= x <= max, as in PyTorch.
-        return Autograd.record(out, "clamp", (g, needs) -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))}, x);
+        return Autograd.record(out, "clamp", Autograd.saved(x),
+                (g, needs) -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))}, x);
     }
 
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
         Tensor out = Kernels.where(cond, a, b);
-        return Autograd.record(out, "where", (g, needs) -> {
+        return Autograd.record(out, "where", Autograd.saved(cond), (g, needs) -> {
             Tensor zero = Creation.full(g.backend, 0f, new int[0]);
             return new Tensor[] {null, needs[1] ? Kernels.where(cond, g, zero) : null,
                 needs[2] ? Kernels.where(cond, zero, g) : null};

@@ -35,7 +35,8 @@ public final class Fused {
 
     /**
      * One Adam (or, with {@code spec.decoupled()}, AdamW) step: modifies {@code param}, {@code
-     * expAvg} and {@code expAvgSq}; {@code grad} is only read. All must have one shape and device.
+     * expAvg} and {@code expAvgSq} (and bumps their {@link Tensor#version()}); {@code grad} is only
+     * read. All must have one shape and device.
      *
      * @throws IllegalArgumentException for mismatched shapes, devices or dtypes
      */
@@ -53,6 +54,9 @@ public final class Fused {
                         + " autograd records; wrap the update in try (var ng = Tensor.noGrad()) { ... }");
             }
         }
+        param.version.bump();
+        expAvg.version.bump();
+        expAvgSq.version.bump();
         param.backend.adamUpdate(param.view(), grad.view(), expAvg.view(), expAvgSq.view(), spec);
     }
 }

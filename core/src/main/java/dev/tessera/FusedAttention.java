@@ -51,7 +51,8 @@ public final class FusedAttention {
         int[] qShape = q.shape;
         int[] kShape = k.shape;
         int[] vShape = v.shape;
-        return Autograd.record(out, "attention", (g, needs) -> {
+        // q3, k3, v3 view the inputs unless they are copies; probs is private to this node.
+        return Autograd.record(out, "attention", Autograd.saved(q3, k3, v3), (g, needs) -> {
             Tensor g3 = Kernels.contiguous(Kernels.asFloat(g));
             g3 = Kernels.restride(g3, new int[] {batch, l, ev}, Shape.contiguousStrides(new int[] {batch, l, ev}), g3.offset);
             Tensor gq = Kernels.empty(g.backend, DType.FLOAT32, new int[] {batch, l, e});

@@ -6,6 +6,8 @@ import dev.tessera.spi.UnaryOp;
 /**
  * Ops that overwrite a tensor's elements. They are not recorded by autograd, so they are refused
  * on a tensor that requires grad while grad mode is on (optimizers run under {@link Tensor#noGrad()}).
+ * Each bumps the target's {@link VersionCounter}, so that a backward pass that needs the old values
+ * fails instead of using the new ones.
  */
 final class InPlace {
     private InPlace() {
@@ -47,12 +49,14 @@ final class InPlace {
     static Tensor copyFrom(Tensor target, Tensor src) {
         requireWritable("copyFrom", target);
         requireBroadcastsTo("copyFrom", target, src);
+        target.version.bump();
         target.backend.copy(Kernels.expandedView(unaliased(target, src), target.shape), target.view());
         return target;
     }
 
     static Tensor fill(Tensor target, float value) {
         requireWritable("fill", target);
+        target.version.bump();
         target.backend.fill(target.view(), value);
         return target;
     }
@@ -62,6 +66,7 @@ final class InPlace {
         requireWritable(name, target);
         requireBroadcastsTo(name, target, other);
         requireFloat(name, target);
+        target.version.bump();
         target.backend.binary(op, target.view(), Kernels.expandedView(unaliased(target, other), target.shape), target.view());
         return target;
     }
@@ -71,6 +76,7 @@ final class InPlace {
         requireWritable("addInPlace", target);
         requireBroadcastsTo("addInPlace", target, other);
         requireFloat("addInPlace", target);
+        target.version.bump();
         target.backend.axpy(Kernels.expandedView(Kernels.asFloat(unaliased(target, other)), target.shape), alpha, target.view());
         return target;
     }
@@ -79,6 +85,7 @@ final class InPlace {
         String name = op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace";
         requireWritable(name, target);
         requireFloat(name, target);
+        target.version.bump();
         target.backend.unary(op, param, target.view(), target.view());
         return target;
     }

@@ -31,7 +31,8 @@ final class Indexing {
         Tensor out = Kernels.empty(x.backend, x.dtype, index.shape);
         x.backend.gather(cropped(x.view(), index.shape, d), d, index.view(), out.view());
         int[] inShape = x.shape;
-        return Autograd.record(out, "gather", (g, needs) -> new Tensor[] {scatterAdd(g, d, index.view(), inShape), null}, x, index);
+        return Autograd.record(out, "gather", Autograd.saved(index),
+                (g, needs) -> new Tensor[] {scatterAdd(g, d, index.view(), inShape), null}, x, index);
     }
 
     static Tensor indexSelect(Tensor x, int dim, Tensor index) {
@@ -55,8 +56,8 @@ final class Indexing {
             throw new IllegalArgumentException("indexSelect: " + e.getMessage().replaceFirst("^gather: ", ""), e);
         }
         int[] inShape = x.shape;
-        return Autograd.record(out, "indexSelect", (g, needs) -> new Tensor[] {scatterAdd(g, d, expandedIndex, inShape), null},
-                x, index);
+        return Autograd.record(out, "indexSelect", Autograd.saved(index),
+                (g, needs) -> new Tensor[] {scatterAdd(g, d, expandedIndex, inShape), null}, x, index);
     }
 
     /** The input view cut down to the index's sizes on every dimension but {@code dim}. */

@@ -22,7 +22,7 @@ final class Kernels {
 
     /** Returns a view of {@code t} with the same data seen through other shape/strides/offset. */
     static Tensor restride(Tensor t, int[] shape, int[] strides, int offset) {
-        return new Tensor(t.backend, t.storage, shape, strides, offset);
+        return new Tensor(t.backend, t.storage, shape, strides, offset, t.version);
     }
 
     /** Returns {@code t} broadcast to {@code shape} as a stride-0 view (no autograd, no checks beyond broadcasting). */

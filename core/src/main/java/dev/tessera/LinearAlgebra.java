@@ -67,7 +67,9 @@ final class LinearAlgebra {
         Tensor out = Kernels.empty(a.backend, DType.FLOAT32, batched ? new int[] {batch, m, n} : new int[] {m, n});
         View cv = new View(out.storage, new int[] {batch, m, n}, new int[] {m * n, n, 1}, 0);
         a.backend.matmul(matrixView(a), matrixView(b), cv, false);
-        return Autograd.record(out, "matmul", (g, needs) -> new Tensor[] {
+        // a is read for b's gradient and b for a's (gradientLike reads only the operand's strides).
+        return Autograd.record(out, "matmul", Autograd.saved(b.requiresGrad ? a : null, a.requiresGrad ? b : null),
+                (g, needs) -> new Tensor[] {
             needs[0] ? gradientLike(a, g, b, true) : null,
             needs[1] ? gradientLike(b, a, g, false) : null}, a, b);
     }

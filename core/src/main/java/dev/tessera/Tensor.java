@@ -15,7 +15,8 @@ import java.util.List;
  * #reshape}, {@link #transpose}, {@link #permute}, {@link #slice}, {@link #expand} and friends
  * share the storage and copy nothing. Ops never modify their inputs and return new tensors,
  * except the methods named {@code ...InPlace}, {@link #copyFrom} and {@link #fill}, which modify
- * this tensor and are not recorded by autograd.
+ * this tensor and are not recorded by autograd. Each in-place write bumps the storage's {@link
+ * #version()}; {@link #backward()} fails if a tensor an op saved for it was written in place since.
  *
  * <p>When an input {@link #requiresGrad()} and grad mode is on (see {@link #noGrad()}), each op
  * records how to differentiate itself; {@link #backward()} then fills {@link #grad()} of every
@@ -33,17 +34,27 @@ public final class Tensor {
     final int offset;
     final DType dtype;
 
+    /** In-place writes to {@link #storage}; one counter shared by every tensor viewing that storage. */
+    final VersionCounter version;
+
     boolean requiresGrad;
     Tensor grad;
     Node gradFn;
 
+    /** A tensor on a new storage, at version 0. */
     Tensor(Backend backend, Storage storage, int[] shape, int[] strides, int offset) {
+        this(backend, storage, shape, strides, offset, new VersionCounter());
+    }
+
+    /** A tensor on {@code storage}, sharing the version counter of the other tensors viewing it. */
+    Tensor(Backend backend, Storage storage, int[] shape, int[] strides, int offset, VersionCounter version) {
         this.backend = backend;
         this.storage = storage;
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
         this.dtype = storage.dtype();
+        this.version = version;
     }
 
     /** Returns the strided view the backend primitives operate on. */
@@ -789,7 +800,17 @@ public final class Tensor {
 
     /** Returns a tensor sharing this one's data but outside the graph (no grad). */
     public Tensor detach() {
-        return new Tensor(backend, storage, shape, strides, offset);
+        return new Tensor(backend, storage, shape, strides, offset, version);
+    }
+
+    /**
+     * Returns how many in-place writes ({@code ...InPlace}, {@link #copyFrom}, {@link #fill}, fused
+     * optimizer updates) this tensor's storage has seen, through this tensor or any view of it; as
+     * PyTorch's {@code _version}. An op that saves a tensor for backward records this number, and
+     * {@link #backward()} fails if it changed in between.
+     */
+    public int version() {
+        return version.value;
     }
 
     /** Returns true when this tensor and {@code other} are views of the same memory (storage). */
