@@ -85,26 +85,49 @@ final class ConvGemm {
         }
     }
 
+    /** Computes the partial sum of one slice {@code [from, to)}; {@code parallelInner} lets it use the pool itself. */
+    @FunctionalInterface
+    interface Slice {
+        float[] run(int from, int to, boolean parallelInner);
+    }
+
     /**
-     * Per-task partial results collected from a parallel loop and consumed in the order of the
-     * tasks' first index, so that sums over them (weight gradients) are the same on every run
-     * whatever order the tasks finished in.
+     * Sums partial results over {@code [0, n)} so that the bits do not depend on the number of
+     * threads: {@code [0, n)} is cut into slices of {@code slice} indices (a size the caller
+     * derives from the problem, never from the pool), {@code body} computes each slice's partial
+     * (an array from {@link #take}), and {@code merge} adds the partials on the calling thread in
+     * slice order, after which they are given back. With enough slices for every thread they run
+     * on the pool, a wave of at most 4 per thread at a time (which bounds the partials held at
+     * once); otherwise one after the other, each free to use the pool inside. A fixed-size pool
+     * task split (as {@code parallelFor} makes) would change the order of the sums with the
+     * thread count, and with it the last bits of a weight gradient.
      */
-    static final class Partials {
-        private final java.util.TreeMap<Integer, float[]> parts = new java.util.TreeMap<>();
-
-        /** Records the partial result of the task that started at index {@code from}; thread-safe. */
-        synchronized void put(int from, float[] part) {
-            parts.put(from, part);
-        }
-
-        /** Passes every partial to {@code sink} in order of its task's first index, then gives the arrays back. */
-        void drain(java.util.function.Consumer<float[]> sink) {
-            for (float[] part : parts.values()) {
-                sink.accept(part);
+    static void sumSlices(int n, int slice, Slice body, java.util.function.Consumer<float[]> merge) {
+        int slices = (n + slice - 1) / slice;
+        if (!imageParallel(slices)) {
+            for (int i = 0; i < slices; i++) {
+                float[] part = body.run(i * slice, Math.min(n, (i + 1) * slice), true);
+                merge.accept(part);
                 give(part);
             }
-            parts.clear();
+            return;
+        }
+        int wave = 4 * CpuPool.parallelism();
+        float[][] parts = new float[Math.min(wave, slices)][];
+        for (int w0 = 0; w0 < slices; w0 += wave) {
+            int first = w0;
+            int count = Math.min(wave, slices - w0);
+            CpuPool.parallelFor(count, 1, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    int start = (first + i) * slice;
+                    parts[i] = body.run(start, Math.min(n, start + slice), false);
+                }
+            });
+            for (int i = 0; i < count; i++) {
+                merge.accept(parts[i]);
+                give(parts[i]);
+                parts[i] = null;
+            }
         }
     }
 }

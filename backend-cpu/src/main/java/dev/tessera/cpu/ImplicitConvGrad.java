@@ -50,9 +50,8 @@ final class ImplicitConvGrad {
         int imageOut = oc * s.outH() * s.outW();
         // Images stacked per pass, so that a tile's accumulators run over all of them.
         int stack = (int) Math.max(1, MAX_GRID / (pStride + dStride));
-        ConvGemm.Partials partials = new ConvGemm.Partials();
         int grain = ConvGemm.grain(s.multiplyAdds() / s.batch());
-        CpuPool.parallelFor(s.batch(), grain, (from, to) -> {
+        ConvGemm.sumSlices(s.batch(), grain, (from, to, parallelInner) -> {
             int cap = Math.min(stack, to - from);
             float[] p = ConvGemm.take(cap * pStride);
             float[] d = ConvGemm.take(cap * dStride);
@@ -69,11 +68,10 @@ final class ImplicitConvGrad {
                             s.outPerGroup(), k, jp, partial);
                 }
             }
-            partials.put(from, partial);
             ConvGemm.give(p);
             ConvGemm.give(d);
-        });
-        partials.drain(partial -> {
+            return partial;
+        }, partial -> {
             for (int i = 0; i < oc * k; i++) {
                 gw[gwOff + i] += FloatVector.fromArray(S, partial, i * LN).reduceLanes(VectorOperators.ADD);
             }

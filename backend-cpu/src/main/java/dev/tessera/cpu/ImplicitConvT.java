@@ -30,6 +30,9 @@ final class ImplicitConvT {
     /** Grid columns per register tile. */
     static final int NR = 2 * LN;
 
+    /** Most tile slices per image: enough for the pool when images are few, few enough that folding each costs little. */
+    private static final int TILE_SLICES = 8;
+
     private ImplicitConvT() {
     }
 
@@ -62,43 +65,26 @@ final class ImplicitConvT {
         int imageIn = s.inChannels() * s.height() * s.width();
         int imageOut = oc * s.outH() * s.outW();
         Job job = new Job(s, gr, at, k, panels, jpad);
-        if (ConvGemm.imageParallel(s.batch())) {
-            CpuPool.parallelFor(s.batch(), ConvGemm.grain(s.multiplyAdds() / s.batch()), (from, to) -> {
-                float[] dp = ConvGemm.take(gr.size + NR);
-                float[] d = ConvGemm.take(oc * jpad);
-                float[] tile = new float[MR * NR];
-                for (int n = from; n < to; n++) {
-                    job.onGrid(gy, gyOff + n * imageOut, d);
-                    java.util.Arrays.fill(dp, 0, gr.size + NR, 0f);
+        // Tiles overlap in dP, so tiles summed apart are folded into gx one slice after the other:
+        // fixed slices (not one per pool task) keep the sums the same whatever the thread count.
+        int tileGrain = (int) Math.max(1, (1L << 18) / ((long) k * oc * NR));
+        int tileSlice = Math.max(tileGrain, (tiles + TILE_SLICES - 1) / TILE_SLICES);
+        ConvKernels.forEachImage(s.batch(), s.multiplyAdds() / s.batch(), (from, to, parallelTiles) -> {
+            float[] d = ConvGemm.take(oc * jpad);
+            for (int n = from; n < to; n++) {
+                job.onGrid(gy, gyOff + n * imageOut, d);
+                int image = n;
+                ConvGemm.sumSlices(tiles, tileSlice, (t0, t1, parallelInner) -> {
+                    float[] dp = ConvGemm.takeZeroed(gr.size + NR);
+                    float[] tile = new float[MR * NR];
                     for (int g = 0; g < s.groups(); g++) {
-                        job.run(d, dp, g, 0, tiles, tile);
+                        job.run(d, dp, g, t0, t1, tile);
                     }
-                    gr.disarrange(dp, gx, gxOff + n * imageIn);
-                }
-                ConvGemm.give(dp);
-                ConvGemm.give(d);
-            });
-            return;
-        }
-        // Few images: split each image's tiles over the pool; tiles overlap in dP, so each task
-        // adds into its own dP, folded into gx afterwards.
-        float[] d = ConvGemm.take(oc * jpad);
-        int grain = (int) Math.max(1, (1L << 18) / ((long) k * oc * NR));
-        for (int n = 0; n < s.batch(); n++) {
-            job.onGrid(gy, gyOff + n * imageOut, d);
-            ConvGemm.Partials parts = new ConvGemm.Partials();
-            int image = n;
-            CpuPool.parallelFor(tiles, grain, (from, to) -> {
-                float[] dp = ConvGemm.takeZeroed(gr.size + NR);
-                float[] tile = new float[MR * NR];
-                for (int g = 0; g < s.groups(); g++) {
-                    job.run(d, dp, g, from, to, tile);
-                }
-                parts.put(from, dp);
-            });
-            parts.drain(dp -> gr.disarrange(dp, gx, gxOff + image * imageIn));
-        }
-        ConvGemm.give(d);
+                    return dp;
+                }, dp -> gr.disarrange(dp, gx, gxOff + image * imageIn));
+            }
+            ConvGemm.give(d);
+        });
     }
 
     /** One call's shared state. */

@@ -44,46 +44,26 @@ final class ImplicitConvW {
         int imageIn = s.inChannels() * s.height() * s.width();
         int imageOut = s.outChannels() * s.outH() * s.outW();
         int accSize = s.groups() * tapPanels * MR * ocp;
-        if (ConvGemm.imageParallel(s.batch())) {
-            ConvGemm.Partials partials = new ConvGemm.Partials();
-            CpuPool.parallelFor(s.batch(), ConvGemm.grain(s.multiplyAdds() / s.batch()), (from, to) -> {
-                float[] p = ConvGemm.take(gr.size);
-                float[] dt = ConvGemm.take(s.groups() * gr.j * ocp);
-                float[] acc = ConvGemm.takeZeroed(accSize);
-                float[] tile = new float[MR * NR];
-                for (int n = from; n < to; n++) {
-                    gr.arrange(x, xOff + n * imageIn, p);
-                    transpose(gy, gyOff + n * imageOut, s, gr, ocp, dt);
+        int panelGrain = (int) Math.max(1, (1L << 18) / ((long) gr.j * MR * ocp));
+        ConvGemm.sumSlices(s.batch(), ConvGemm.grain(s.multiplyAdds() / s.batch()), (from, to, parallelInner) -> {
+            float[] p = ConvGemm.take(gr.size);
+            float[] dt = ConvGemm.take(s.groups() * gr.j * ocp);
+            float[] acc = ConvGemm.takeZeroed(accSize);
+            for (int n = from; n < to; n++) {
+                gr.arrange(x, xOff + n * imageIn, p);
+                transpose(gy, gyOff + n * imageOut, s, gr, ocp, dt);
+                // Tap panels own disjoint rows of acc: splitting them over the pool changes no sum.
+                CpuPool.parallelFor(tapPanels, parallelInner ? panelGrain : tapPanels, (p0, p1) -> {
+                    float[] tile = new float[MR * NR];
                     for (int g = 0; g < s.groups(); g++) {
-                        run(p, dt, gr, g, k, ocp, 0, tapPanels, acc, tile);
+                        run(p, dt, gr, g, k, ocp, p0, p1, acc, tile);
                     }
-                }
-                partials.put(from, acc);
-                ConvGemm.give(p);
-                ConvGemm.give(dt);
-            });
-            partials.drain(acc -> merge(acc, s, k, ocp, gw, gwOff));
-            return;
-        }
-        float[] p = ConvGemm.take(gr.size);
-        float[] dt = ConvGemm.take(s.groups() * gr.j * ocp);
-        float[] acc = ConvGemm.takeZeroed(accSize);
-        int grain = (int) Math.max(1, (1L << 18) / ((long) gr.j * MR * ocp));
-        for (int n = 0; n < s.batch(); n++) {
-            gr.arrange(x, xOff + n * imageIn, p);
-            transpose(gy, gyOff + n * imageOut, s, gr, ocp, dt);
-            // Tap panels own disjoint rows of acc: no lock.
-            CpuPool.parallelFor(tapPanels, grain, (from, to) -> {
-                float[] tile = new float[MR * NR];
-                for (int g = 0; g < s.groups(); g++) {
-                    run(p, dt, gr, g, k, ocp, from, to, acc, tile);
-                }
-            });
-        }
-        merge(acc, s, k, ocp, gw, gwOff);
-        ConvGemm.give(p);
-        ConvGemm.give(dt);
-        ConvGemm.give(acc);
+                });
+            }
+            ConvGemm.give(p);
+            ConvGemm.give(dt);
+            return acc;
+        }, acc -> merge(acc, s, k, ocp, gw, gwOff));
     }
 
     /** {@code dt[g][j][o] = dY on the grid}, transposed; garbage columns and padding channels zero. */

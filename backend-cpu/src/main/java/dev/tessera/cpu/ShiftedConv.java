@@ -159,8 +159,7 @@ final class ShiftedConv {
         int l = s.colCols();
         int kk = s.kernelSize();
         int imageIn = s.inChannels() * s.height() * s.width();
-        ConvGemm.Partials partials = new ConvGemm.Partials();
-        ConvKernels.forEachImage(s.batch(), s.multiplyAdds() / s.batch(), (from, to, par) -> {
+        ConvGemm.sumSlices(s.batch(), ConvGemm.grain(s.multiplyAdds() / s.batch()), (from, to, par) -> {
             float[] p = gr.directInput ? null : ConvGemm.take(s.inChannels() * gr.plane + gr.tail);
             float[] dyv = gr.directOutput ? null : ConvGemm.take(oc * gr.j);
             float[] acc = ConvGemm.takeZeroed(kk * oc * cg);
@@ -191,11 +190,10 @@ final class ShiftedConv {
                     }
                 }
             }
-            partials.put(from, acc);
             ConvGemm.give(p);
             ConvGemm.give(dyv);
-        });
-        partials.drain(acc -> {
+            return acc;
+        }, acc -> {
             for (int o = 0; o < oc; o++) {
                 for (int c = 0; c < cg; c++) {
                     int dst = gwOff + (o * cg + c) * kk;

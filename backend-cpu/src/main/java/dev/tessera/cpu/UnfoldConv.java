@@ -102,8 +102,7 @@ final class UnfoldConv {
         int l = s.colCols();
         int imageIn = c * s.height() * s.width();
         boolean direct = direct(s);
-        ConvGemm.Partials partials = new ConvGemm.Partials();
-        ConvKernels.forEachImage(s.batch(), s.multiplyAdds() / s.batch(), (from, to, par) -> {
+        ConvGemm.sumSlices(s.batch(), ConvGemm.grain(s.multiplyAdds() / s.batch()), (from, to, par) -> {
             float[] cols = direct ? null : ConvGemm.take(s.colRows() * l);
             float[] acc = ConvGemm.takeZeroed(oc * kg);
             for (int n = from; n < to; n++) {
@@ -120,10 +119,9 @@ final class UnfoldConv {
                             1f, acc, g * ocg * kg, kg);
                 }
             }
-            partials.put(from, acc);
             ConvGemm.give(cols);
-        });
-        partials.drain(acc -> {
+            return acc;
+        }, acc -> {
             for (int i = 0; i < oc * kg; i++) {
                 gw[gwOff + i] += acc[i];
             }
