@@ -102,6 +102,26 @@ class CheckpointFilesTest {
                 && e.getMessage().contains("file, not a directory"), e.getMessage());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"read-only", "read-only/checkpoints"})
+    void aCheckpointDirectoryThatCannotBeWrittenFailsAtBuild(String where, @TempDir Path tmp) throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path readOnly = Files.createDirectory(tmp.resolve("read-only"));
+        Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeTrue(!Files.isWritable(readOnly), "the user may write anywhere (root)");
+            Path dir = tmp.resolve(where);
+            Sequential model = tanhMlp(1);
+            Trainer.Builder builder = Trainer.builder(model, new Adam(model.parameters(), 1e-2f), F::crossEntropy)
+                    .checkpointDir(dir);
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
+            assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("not writable"), e.getMessage());
+        } finally {
+            Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
     @Test
     void aCheckpointOfAnotherArchitectureNamesTheFileAndChangesNothing(@TempDir Path dir) {
         checkpointOneEpoch(dir);
@@ -125,9 +145,9 @@ class CheckpointFilesTest {
         Trainer trainer = trainer(model, new Adam(model.parameters(), 1e-2f), dir, 2);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fit(trainer));
+        assertSameWeights(before, model.stateDict());
         assertTrue(e.getMessage().contains(dir.resolve(Checkpoint.FILE_NAME).toString())
                 && e.getMessage().contains("optimizer"), e.getMessage());
-        assertSameWeights(before, model.stateDict());
     }
 
     @ParameterizedTest(name = "{0} = \"{1}\"")
