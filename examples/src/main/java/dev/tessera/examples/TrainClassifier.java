@@ -126,10 +126,11 @@ public final class TrainClassifier {
         history.writeCsv(csv);
         Path png = out.resolve("training-curves.png");
         Charts.saveHistory(history, "MLP on " + dataName, png);
-        for (String name : new String[] {"checkpoint.safetensors", "checkpoint.previous.safetensors"}) {
-            Files.deleteIfExists(checkpoints.resolve(name));
+        // Removes the checkpoints and any leftovers of interrupted checkpoint writes; a directory that
+        // also holds other files is kept (and named in the log) rather than failing a finished run.
+        if (!trainer.deleteCheckpoints()) {
+            System.out.println("Kept " + checkpoints + ": it holds files other than checkpoints");
         }
-        Files.deleteIfExists(checkpoints);
         System.out.println("\nSaved the model to " + modelFile + ", the history to " + csv + " and the curves to " + png);
     }
 

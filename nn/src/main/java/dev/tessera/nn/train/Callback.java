@@ -17,7 +17,10 @@ public interface Callback {
     default void onEpochBegin(Trainer trainer, int epoch) {
     }
 
-    /** Called after each optimizer step with the batch's loss. */
+    /**
+     * Called after each optimizer step with the batch's loss; not for a batch skipped for a
+     * non-finite loss (see {@link NonFinitePolicy#SKIP}).
+     */
     default void onBatchEnd(Trainer trainer, int epoch, int batch, double loss, int batchSize) {
     }
 

@@ -3,7 +3,6 @@ package dev.tessera.nn.train;
 import dev.tessera.Device;
 import dev.tessera.Tensor;
 import dev.tessera.nn.Module;
-import dev.tessera.nn.Stochastic;
 import dev.tessera.nn.data.Batch;
 import dev.tessera.nn.data.DataLoader;
 import dev.tessera.nn.metrics.Metric;
@@ -38,6 +37,17 @@ import org.slf4j.LoggerFactory;
  * the CPU kernels are deterministic, so a run that was killed and started again with the same
  * command ends with the same weights as one that was never interrupted. (After a mid-epoch resume
  * that epoch's training metrics cover only the batches run after the resume; its loss is exact.)
+ * Temporary files left by a checkpoint write that was killed are deleted when {@link #fit} opens
+ * the directory. Resuming checks that the checkpoint fits the model, the optimizer and the
+ * schedulers before it changes any of them.
+ *
+ * <p><b>Non-finite losses.</b> Each batch's loss is read back (as the progress display and the
+ * epoch's mean loss need it anyway) and checked before the backward pass. By default a NaN or
+ * infinite loss stops training with a {@link NonFiniteLossException} naming the epoch and batch;
+ * with {@link NonFinitePolicy#SKIP} the batch is skipped instead. Before every checkpoint the
+ * model's weights and the optimizer's state are checked too: non-finite values stop training with
+ * an {@link IllegalStateException} and the checkpoint is not written, so the last good one (and the
+ * one before it) stay on disk.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -55,9 +65,13 @@ public final class Trainer {
     private final Path checkpointDir;
     private final int checkpointEverySteps;
     private final float clipGradNorm;
+    private final NonFinitePolicy nonFinitePolicy;
+    /** Writes and restores checkpoints; null without a checkpoint directory. */
+    private final TrainingState state;
 
     private volatile boolean stopRequested;
     private int batchesPerEpoch;
+    private long skippedSteps;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -77,6 +91,9 @@ public final class Trainer {
         this.checkpointDir = b.checkpointDir;
         this.checkpointEverySteps = b.checkpointEverySteps;
         this.clipGradNorm = b.clipGradNorm;
+        this.nonFinitePolicy = b.nonFinitePolicy;
+        this.state = checkpointDir == null ? null
+                : new TrainingState(this, scheduler, plateau, callbacks, checkpointDir);
     }
 
     /** Starts configuring a trainer for {@code model}, updated by {@code optimizer} to minimise {@code loss}. */
@@ -104,6 +121,33 @@ public final class Trainer {
         return batchesPerEpoch;
     }
 
+    /**
+     * Returns how many batches the current (or last) {@link #fit} skipped because their loss was not
+     * finite, under {@link NonFinitePolicy#SKIP}; batches skipped before a resume are not counted.
+     */
+    public long skippedSteps() {
+        return skippedSteps;
+    }
+
+    /**
+     * Deletes this trainer's checkpoints, the leftovers of interrupted checkpoint writes and then
+     * the checkpoint directory itself if nothing else is in it (a finished run's clean-up; other
+     * files are left alone and logged). Does nothing without a checkpoint directory.
+     *
+     * @return whether the checkpoint directory no longer exists
+     * @throws UncheckedIOException if a file cannot be deleted
+     */
+    public boolean deleteCheckpoints() {
+        if (checkpointDir == null) {
+            return true;
+        }
+        try {
+            return Checkpoint.delete(checkpointDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Trainer: could not delete the checkpoints in " + checkpointDir + ": " + e, e);
+        }
+    }
+
     /** Asks {@link #fit} to stop after the current batch (from a callback or another thread). */
     public void requestStop() {
         stopRequested = true;
@@ -121,11 +165,15 @@ public final class Trainer {
      * @param train      the training batches (shuffled as the loader says)
      * @param validation the validation batches, or null
      * @throws UncheckedIOException if a checkpoint cannot be read or written
+     * @throws IllegalArgumentException if the checkpoint does not fit the model, optimizer or schedulers
+     * @throws NonFiniteLossException if a loss is not finite under {@link NonFinitePolicy#STOP}
+     * @throws IllegalStateException if the weights or optimizer state are not finite when a checkpoint is due
      */
     public History fit(DataLoader train, DataLoader validation) {
         stopRequested = false;
+        skippedSteps = 0;
         batchesPerEpoch = train.numBatches();
-        Progress p = checkpointDir == null ? new Progress() : restore();
+        Progress p = state == null ? new Progress() : state.restore();
         Device device = device();
         for (Callback c : callbacks) {
             c.onTrainBegin(this);
@@ -143,6 +191,15 @@ public final class Trainer {
             while (batches.hasNext() && !stopRequested) {
                 Batch batch = batches.next();
                 double value = step(batch, device);
+                if (!Double.isFinite(value)) {
+                    if (nonFinitePolicy == NonFinitePolicy.STOP) {
+                        throw new NonFiniteLossException(epoch, b, value);
+                    }
+                    p.skipped++;
+                    skippedSteps++;
+                    b++;
+                    continue;
+                }
                 int n = batch.size();
                 p.lossSum += value * n;
                 p.lossCount += n;
@@ -155,11 +212,15 @@ public final class Trainer {
                         && b < batchesPerEpoch) {
                     p.epoch = epoch;
                     p.batch = b;
-                    save(p);
+                    state.save(p);
                 }
             }
             if (stopRequested && b < batchesPerEpoch) {
                 break; // an unfinished epoch is not logged
+            }
+            if (p.skipped > 0) {
+                LOG.warn("Epoch {}: skipped {} of {} batches whose loss was NaN or infinite", epoch + 1, p.skipped,
+                        batchesPerEpoch);
             }
             Map<String, Double> logs = new LinkedHashMap<>();
             logs.put("loss", p.lossCount == 0 ? Double.NaN : p.lossSum / p.lossCount);
@@ -189,8 +250,9 @@ public final class Trainer {
             p.batch = 0;
             p.lossSum = 0;
             p.lossCount = 0;
+            p.skipped = 0;
             if (checkpointDir != null) {
-                save(p);
+                state.save(p);
             }
         }
         for (Callback c : callbacks) {
@@ -199,12 +261,21 @@ public final class Trainer {
         return p.history;
     }
 
-    /** One optimizer step on one batch; returns the batch loss. */
+    /**
+     * One optimizer step on one batch; returns the batch loss. A loss that is not finite is returned
+     * before the backward pass: nothing is changed then.
+     */
     private double step(Batch batch, Device device) {
         Tensor x = batch.features().to(device);
         Tensor y = batch.targets().to(device);
         Tensor out = model.forward(x);
         Tensor l = loss.compute(out, y);
+        // The one read-back per batch (the epoch's loss needs it), taken before the step so that a
+        // non-finite loss never reaches the weights.
+        double value = l.item();
+        if (!Double.isFinite(value)) {
+            return value;
+        }
         optimizer.zeroGrad();
         l.backward();
         if (clipGradNorm > 0) {
@@ -218,7 +289,7 @@ public final class Trainer {
         for (Metric m : metrics) {
             m.update(detached, y);
         }
-        return l.item();
+        return value;
     }
 
     /**
@@ -282,96 +353,6 @@ public final class Trainer {
         return Tensor.cat(outputs, 0);
     }
 
-    /** Where a run stands: what a checkpoint records besides the model and optimizer. */
-    private static final class Progress {
-        int epoch;
-        int batch;
-        long globalStep;
-        double lossSum;
-        long lossCount;
-        History history = new History();
-    }
-
-    private void save(Progress p) {
-        Checkpoint c = new Checkpoint();
-        c.putTensors("model", model.stateDict());
-        var opt = optimizer.stateDict();
-        c.putTensors("optimizer", opt.tensors());
-        c.putNumbers("optimizer", opt.scalars());
-        if (scheduler != null) {
-            c.putNumbers("scheduler", scheduler.stateDict());
-        }
-        if (plateau != null) {
-            c.putNumbers("plateau", plateau.stateDict());
-        }
-        for (int i = 0; i < callbacks.size(); i++) {
-            c.putNumbers("callback." + i, callbacks.get(i).stateDict());
-        }
-        model.namedModules().forEach((name, m) -> {
-            if (m instanceof Stochastic s) {
-                c.put("rng." + name, s.generator().state());
-            }
-        });
-        c.put("epoch", p.epoch);
-        c.put("batch", p.batch);
-        c.put("globalStep", p.globalStep);
-        c.put("lossSum", p.lossSum);
-        c.put("lossCount", p.lossCount);
-        List<Map<String, Double>> epochs = p.history.epochs();
-        for (int i = 0; i < epochs.size(); i++) {
-            c.putNumbers("history." + i, epochs.get(i));
-        }
-        try {
-            c.write(checkpointDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Trainer: could not write the checkpoint in " + checkpointDir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Progress restore() {
-        Checkpoint c;
-        try {
-            c = Checkpoint.read(checkpointDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Trainer: could not read the checkpoint in " + checkpointDir + ": " + e.getMessage(), e);
-        }
-        Progress p = new Progress();
-        if (c == null) {
-            return p;
-        }
-        model.loadStateDict(c.tensors("model"));
-        for (int i = 0; i < callbacks.size(); i++) {
-            callbacks.get(i).onRestore(this, c.numbers("callback." + i));
-        }
-        optimizer.loadStateDict(new dev.tessera.nn.optim.OptimizerState(c.tensors("optimizer"), c.numbers("optimizer")));
-        if (scheduler != null) {
-            scheduler.loadStateDict(c.numbers("scheduler"));
-        }
-        if (plateau != null) {
-            plateau.loadStateDict(c.numbers("plateau"));
-        }
-        model.namedModules().forEach((name, m) -> {
-            if (m instanceof Stochastic s && c.metadata.containsKey("rng." + name)) {
-                s.generator().setState(c.getLong("rng." + name));
-            }
-        });
-        p.epoch = (int) c.getLong("epoch");
-        p.batch = (int) c.getLong("batch");
-        p.globalStep = c.getLong("globalStep");
-        p.lossSum = c.getDouble("lossSum");
-        p.lossCount = c.getLong("lossCount");
-        for (int i = 0; ; i++) {
-            Map<String, Double> logs = c.numbers("history." + i);
-            if (logs.isEmpty()) {
-                break;
-            }
-            p.history.add(logs);
-        }
-        LOG.info("Resuming from the checkpoint in {} at epoch {}, batch {} (step {})", checkpointDir, p.epoch + 1, p.batch,
-                p.globalStep);
-        return p;
-    }
-
     /** Configures a {@link Trainer}. */
     public static final class Builder {
         private final Module model;
@@ -388,6 +369,7 @@ public final class Trainer {
         private int checkpointEverySteps;
         private float clipGradNorm;
         private boolean progress = true;
+        private NonFinitePolicy nonFinitePolicy = NonFinitePolicy.STOP;
 
         private Builder(Module model, Optimizer optimizer, LossFunction loss) {
             if (model == null || optimizer == null || loss == null) {
@@ -440,7 +422,10 @@ public final class Trainer {
             return this;
         }
 
-        /** Writes checkpoints to {@code dir} after every epoch and resumes from it; returns this builder. */
+        /**
+         * Writes checkpoints to {@code dir} (created when the first one is written) after every epoch
+         * and resumes from it; returns this builder. {@link #build()} checks that it can be used.
+         */
         public Builder checkpointDir(Path dir) {
             this.checkpointDir = dir;
             return this;
@@ -464,14 +449,34 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Sets what happens when a batch's loss is NaN or infinite (default {@link
+         * NonFinitePolicy#STOP}); returns this builder.
+         */
+        public Builder nonFinitePolicy(NonFinitePolicy policy) {
+            if (policy == null) {
+                throw new IllegalArgumentException("Trainer: nonFinitePolicy must not be null");
+            }
+            this.nonFinitePolicy = policy;
+            return this;
+        }
+
         /** Turns the progress display on (default) or off; returns this builder. */
         public Builder progress(boolean on) {
             this.progress = on;
             return this;
         }
 
-        /** Returns the configured trainer. */
+        /**
+         * Returns the configured trainer.
+         *
+         * @throws IllegalArgumentException if the checkpoint directory is a file, or cannot be
+         *                                  written or created (the message names it and says why)
+         */
         public Trainer build() {
+            if (checkpointDir != null) {
+                Checkpoint.checkDirectory(checkpointDir);
+            }
             return new Trainer(this);
         }
     }
