@@ -38,6 +38,7 @@ import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.MAX;
@@ -68,6 +69,13 @@ final class VectorMath {
     /** Two blocks per thread: softplus needs a second one for its logarithms. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[2 * BLOCK]);
 
+    /**
+     * Where e^v is a normal float whatever the rounding of k: from -87 (e^-87 = 1.6e-38, above
+     * 2^-126 = 1.18e-38) to 88 (e^88 = 1.65e38, below the largest float 3.4e38). NaN is outside.
+     */
+    private static final float NORMAL_MIN = -87f;
+    private static final float NORMAL_MAX = 88f;
+
     private VectorMath() {
     }
 
@@ -82,32 +90,36 @@ final class VectorMath {
      * offset.
      */
     static void exp(float[] x, int xo, float shift, float[] out, int oo, int n) {
-        FloatVector sh = bc(shift);
-        FloatVector lo = bc(EXP_MIN);
-        FloatVector hi = bc(EXP_MAX);
-        FloatVector log2e = bc(LOG2E);
-        FloatVector magic = bc(MAGIC);
-        FloatVector ln2Hi = bc(-LN2_HI);
-        FloatVector ln2Lo = bc(-LN2_LO);
-        FloatVector p0 = bc(EXP_P0);
-        FloatVector p1 = bc(EXP_P1);
-        FloatVector p2 = bc(EXP_P2);
-        FloatVector p3 = bc(EXP_P3);
-        FloatVector p4 = bc(EXP_P4);
-        FloatVector p5 = bc(EXP_P5);
-        FloatVector one = bc(1f);
+        // Constants as scalar operands, broadcast in the loop, where C2 hoists them: vectors made
+        // before the loop reach an on-stack-replaced loop (the first calls on a long row) boxed.
+        // (The other loops keep theirs outside: with more operators, in-loop broadcasts push C2
+        // past its node limit and the loop boxes, 3x slower.)
         int i = 0;
         for (int end = S.loopBound(n); i < end; i += LN) {
-            FloatVector c = FloatVector.fromArray(S, x, xo + i).sub(sh).lanewise(MAX, lo).lanewise(MIN, hi);
-            FloatVector kt = c.fma(log2e, magic);
-            FloatVector k = kt.sub(magic);
-            FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, c));
-            FloatVector p = r.fma(p0, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5).fma(r.mul(r), r).add(one);
-            IntVector ki = kt.reinterpretAsInts().sub(MAGIC_BITS);
-            IntVector k1 = ki.lanewise(ASHR, 1);
-            FloatVector s1 = k1.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = ki.sub(k1).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-            p.mul(s1).mul(s2).intoArray(out, oo + i);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i).sub(shift);
+            if (v.compare(GE, NORMAL_MIN).and(v.compare(LE, NORMAL_MAX)).allTrue()) {
+                // Every lane's e^v is a normal float: 2^k goes straight into the exponent bits,
+                // exactly what the two factors below give without rounding.
+                FloatVector kt = v.fma(LOG2E, MAGIC);
+                FloatVector k = kt.sub(MAGIC);
+                FloatVector r = k.fma(bc(-LN2_LO), k.fma(bc(-LN2_HI), v));
+                FloatVector p = r.fma(EXP_P0, EXP_P1).fma(r, bc(EXP_P2)).fma(r, bc(EXP_P3)).fma(r, bc(EXP_P4))
+                        .fma(r, bc(EXP_P5)).fma(r.mul(r), r).add(1f);
+                IntVector scale = kt.reinterpretAsInts().sub(MAGIC_BITS).lanewise(LSHL, 23);
+                p.reinterpretAsInts().add(scale).reinterpretAsFloats().intoArray(out, oo + i);
+            } else {
+                FloatVector c = v.lanewise(MAX, EXP_MIN).lanewise(MIN, EXP_MAX);
+                FloatVector kt = c.fma(LOG2E, MAGIC);
+                FloatVector k = kt.sub(MAGIC);
+                FloatVector r = k.fma(bc(-LN2_LO), k.fma(bc(-LN2_HI), c));
+                FloatVector p = r.fma(EXP_P0, EXP_P1).fma(r, bc(EXP_P2)).fma(r, bc(EXP_P3)).fma(r, bc(EXP_P4))
+                        .fma(r, bc(EXP_P5)).fma(r.mul(r), r).add(1f);
+                IntVector ki = kt.reinterpretAsInts().sub(MAGIC_BITS);
+                IntVector k1 = ki.lanewise(ASHR, 1);
+                FloatVector s1 = k1.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+                FloatVector s2 = ki.sub(k1).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
+                p.mul(s1).mul(s2).intoArray(out, oo + i);
+            }
         }
         for (; i < n; i++) {
             out[oo + i] = FloatMath.exp(x[xo + i] - shift);
