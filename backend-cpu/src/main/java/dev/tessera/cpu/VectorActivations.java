@@ -1,5 +1,16 @@
 package dev.tessera.cpu;
 
+import static dev.tessera.cpu.FloatMath.EXP_P0;
+import static dev.tessera.cpu.FloatMath.EXP_P1;
+import static dev.tessera.cpu.FloatMath.EXP_P2;
+import static dev.tessera.cpu.FloatMath.EXP_P3;
+import static dev.tessera.cpu.FloatMath.EXP_P4;
+import static dev.tessera.cpu.FloatMath.EXP_P5;
+import static dev.tessera.cpu.FloatMath.LN2_HI;
+import static dev.tessera.cpu.FloatMath.LN2_LO;
+import static dev.tessera.cpu.FloatMath.LOG2E;
+import static dev.tessera.cpu.FloatMath.MAGIC;
+import static dev.tessera.cpu.FloatMath.MAGIC_BITS;
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -22,19 +33,7 @@ final class VectorActivations {
     private static final float INV_SQRT_2PI = 0.39894228040143268f;
     /** |x| where z = |x|/sqrt 2 = 10.5: Phi(-|x|) = erfc(z)/2 is below the smallest float from there on. */
     private static final float X_MAX = 14.849242f;
-    /** 1.5 * 2^23: adding it rounds a float below 2^22 to an integer, left in the low mantissa bits. */
-    private static final float MAGIC = 12582912f;
-    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
-    /** ln 2 = 0.693359375 (exact in 9 bits, so k * it is exact) - LN2_LO. */
-    private static final float LN2_LO = 2.12194440e-4f;
     private static final float TWO_M64 = 0x1p-64f;
-    /** Cephes expf: e^r = 1 + r + r^2 * (P5 + r*(P4 + ... + r*P0)) on |r| <= ln2/2, about 1 ulp. */
-    private static final float EXP_P0 = 1.9875691500e-4f;
-    private static final float EXP_P1 = 1.3981999507e-3f;
-    private static final float EXP_P2 = 8.3334519073e-3f;
-    private static final float EXP_P3 = 4.1665795894e-2f;
-    private static final float EXP_P4 = 1.6666665459e-1f;
-    private static final float EXP_P5 = 5.0000001201e-1f;
 
     private VectorActivations() {
     }
@@ -69,10 +68,10 @@ final class VectorActivations {
         FloatVector one = bc(1f);
         FloatVector half = bc(0.5f);
         FloatVector zero = bc(0f);
-        FloatVector log2e = bc(1.44269504f);
+        FloatVector log2e = bc(LOG2E);
         FloatVector magic = bc(MAGIC);
-        FloatVector ln2Hi = bc(-0.693359375f);
-        FloatVector ln2Lo = bc(LN2_LO);
+        FloatVector ln2Hi = bc(-LN2_HI);
+        FloatVector ln2Lo = bc(-LN2_LO);
         FloatVector p0 = bc(EXP_P0);
         FloatVector p1 = bc(EXP_P1);
         FloatVector p2 = bc(EXP_P2);
@@ -126,10 +125,10 @@ final class VectorActivations {
         FloatVector one = bc(1f);
         FloatVector half = bc(0.5f);
         FloatVector zero = bc(0f);
-        FloatVector log2e = bc(1.44269504f);
+        FloatVector log2e = bc(LOG2E);
         FloatVector magic = bc(MAGIC);
-        FloatVector ln2Hi = bc(-0.693359375f);
-        FloatVector ln2Lo = bc(LN2_LO);
+        FloatVector ln2Hi = bc(-LN2_HI);
+        FloatVector ln2Lo = bc(-LN2_LO);
         FloatVector p0 = bc(EXP_P0);
         FloatVector p1 = bc(EXP_P1);
         FloatVector p2 = bc(EXP_P2);

@@ -168,10 +168,7 @@ final class VectorMath {
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b);
             int end = S.loopBound(len);
-            for (int i = 0; i < end; i += LN) {
-                FloatVector.fromArray(S, x, xo + b + i).lanewise(ABS).neg().intoArray(e, i);
-            }
-            exp(e, 0, 0f, e, 0, end);
+            expOfMinusAbs(x, xo + b, e, end);
             for (int i = 0; i < end; i += LN) {
                 FloatVector v = FloatVector.fromArray(S, x, xo + b + i);
                 FloatVector ev = FloatVector.fromArray(S, e, i);
@@ -271,10 +268,7 @@ final class VectorMath {
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b);
             int end = S.loopBound(len);
-            for (int i = 0; i < end; i += LN) {
-                FloatVector.fromArray(S, x, xo + b + i).lanewise(ABS).neg().intoArray(e, i);
-            }
-            exp(e, 0, 0f, e, 0, end);
+            expOfMinusAbs(x, xo + b, e, end);
             for (int i = 0; i < end; i += LN) {
                 FloatVector.fromArray(S, e, i).add(one).intoArray(e, BLOCK + i);
             }
@@ -290,6 +284,14 @@ final class VectorMath {
                 out[oo + b + i] = FloatMath.softplus(x[xo + b + i]);
             }
         }
+    }
+
+    /** {@code e[i] = exp(-|x[xo + i]|)} for {@code i < n}, n a multiple of the lane count: sigmoid's and softplus's first pass. */
+    private static void expOfMinusAbs(float[] x, int xo, float[] e, int n) {
+        for (int i = 0; i < n; i += LN) {
+            FloatVector.fromArray(S, x, xo + i).lanewise(ABS).neg().intoArray(e, i);
+        }
+        exp(e, 0, 0f, e, 0, n);
     }
 
     private static FloatVector bc(float v) {
