@@ -1,6 +1,7 @@
 package dev.tessera.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -99,9 +100,14 @@ class VectorKernelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("unaryCases")
     void unaryMatchesDoubleReferenceBeforeAndAfterJit(Case c) {
-        assumeTrue(VectorUnary.supports(c.op, c.p), c.op + " has no vector path on this JVM");
         float[] x = unaryValues(c.op.ordinal());
         float[] out = new float[x.length];
+        if (!VectorUnary.supports(c.op, c.p)) { // sin, cos, pow: the scalar loop runs, checked alone
+            assertFalse(VectorUnary.row(c.op, c.p, x, 0, out, 0, x.length));
+            UnaryKernels.row(c.op, c.p, x, 0, 1, out, 0, 1, x.length, true);
+            checkUnary(c, x, out, "scalar path");
+            return;
+        }
         assertTrue(VectorUnary.row(c.op, c.p, x, 0, out, 0, x.length));
         checkUnary(c, x, out, "first call");
         long start = System.nanoTime();
