@@ -80,6 +80,31 @@ class DeviceConstantsTest {
     }
 
     @Test
+    void aConvNetOnTheComposedDefaultsUploadsItsIndexTablesOnce() {
+        // A backend without fused kernels: convolution and pooling run the SPI's composed defaults.
+        try (CountingBackend dev = new CountingBackend(Device.opencl(3), true).install()) {
+            Random.manualSeed(99);
+            Sequential net = new Sequential(new Conv2d(2, 4, 3, 1, 1), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+                    new AvgPool2d(2, 1, 1), new Flatten(), new Linear(4 * 3 * 3, 1));
+            net.to(dev.device());
+            float[] losses = new float[2];
+            int[] uploads = new int[2];
+            for (int step = 0; step < 2; step++) {
+                int before = dev.uploads();
+                Tensor x = Tensor.randn(new Generator(7), dev.device(), 3, 2, 4, 4);
+                Tensor t = Tensor.of(dev.device(), new float[] {1, 0, 1}, 3, 1);
+                Tensor loss = F.binaryCrossEntropyWithLogits(net.forward(x), t).add(F.mseLoss(x.mean(), x.sum().mul(0f)));
+                loss.backward();
+                losses[step] = loss.item();
+                uploads[step] = dev.uploads() - before;
+            }
+            assertEquals(2, uploads[1], "the second step uploads only its two inputs (the first: " + uploads[0] + ")");
+            assertTrue(uploads[0] > 2, "the first step uploads the index tables");
+            assertTrue(Float.isFinite(losses[1]));
+        }
+    }
+
+    @Test
     void causalMasksKeepTheirBits() {
         float b = AttentionMask.BLOCKED;
         // cols.gt(rows) * BLOCKED: allowed pairs hold 0 * BLOCKED = -0.0, as before the cache.
