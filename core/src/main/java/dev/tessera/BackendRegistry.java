@@ -109,6 +109,20 @@ final class BackendRegistry {
         return b != null ? b : OPEN.computeIfAbsent(device, BackendRegistry::open);
     }
 
+    /**
+     * Test support: makes {@code backend} the open backend of its device, so that factories and
+     * {@code to(Device)} use it (e.g. a wrapper that counts host uploads). Returns the backend it
+     * replaced, or null; {@link #uninstall} undoes it.
+     */
+    static Backend install(Backend backend) {
+        return OPEN.put(backend.device(), backend);
+    }
+
+    /** Test support: forgets the open backend of {@code device} (the next use opens it again). */
+    static void uninstall(Device device) {
+        OPEN.remove(device);
+    }
+
     private static Backend open(Device device) {
         Probed found = null;
         for (Probed p : probed()) {

@@ -65,7 +65,7 @@ public final class GradCheck {
         }
         Tensor out = f.apply(leaves);
         double[] weights = weights(Shape.numel(out.shape));
-        out.mul(Creation.exact(toFloats(weights), out.shape).to(out.device())).sum().backward();
+        out.mul(Creation.exact(out.backend, toFloats(weights), out.shape)).sum().backward();
 
         double maxErr = 0;
         String mismatch = null;
@@ -95,7 +95,7 @@ public final class GradCheck {
     }
 
     private static Tensor leaf(float[] values, Tensor like) {
-        return Creation.exact(values.clone(), like.shape).to(like.device());
+        return Creation.exact(like.backend, values.clone(), like.shape);
     }
 
     private static double loss(Function<Tensor[], Tensor> f, Tensor[] inputs, float[][] data, double[] weights) {

@@ -70,7 +70,7 @@ final class Reductions {
     static Tensor argmax(Tensor x, int dim, boolean keepDim, boolean isMax) {
         String op = isMax ? "argmax" : "argmin";
         if (x.dim() == 0) {
-            return Tensor.ofInts(new int[] {0}).reshape();
+            return Kernels.empty(x.backend, DType.INT32, new int[0]); // index 0, on x's device
         }
         int d = Shape.normalizeDim(op, dim, x.dim());
         requireNonEmpty(op, x, d);

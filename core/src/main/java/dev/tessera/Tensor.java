@@ -119,6 +119,108 @@ public final class Tensor {
         return Creation.randn(g, shape);
     }
 
+    // ---------------------------------------------------------------- creation on a device
+    //
+    // Each factory below allocates (or uploads once) through the backend of the given device; none
+    // creates on the CPU and copies. The no-device forms above mean Device.cpu().
+
+    /**
+     * Returns a FLOAT32 tensor on {@code device} holding a copy of {@code data} with the given
+     * shape (with no shape, a 1-D tensor of {@code data.length} elements), uploaded once.
+     *
+     * @throws IllegalArgumentException if the device is null or not available (the message says
+     *                                  why), or the shape does not hold exactly {@code data.length} elements
+     */
+    public static Tensor of(Device device, float[] data, int... shape) {
+        return Creation.of(Creation.backendFor("Tensor.of", device), data, shape);
+    }
+
+    /**
+     * Returns a 0-d FLOAT32 tensor on {@code device} holding {@code value} (allocated and filled
+     * there; nothing is copied from the host).
+     *
+     * @throws IllegalArgumentException if the device is null or not available
+     */
+    public static Tensor scalar(Device device, float value) {
+        return Creation.full(Creation.backendFor("Tensor.scalar", device), value, new int[0]);
+    }
+
+    /**
+     * Returns an INT32 tensor on {@code device} holding a copy of {@code data} (e.g. class labels).
+     *
+     * @throws IllegalArgumentException if the device is null or not available, or the shape does not fit the data
+     */
+    public static Tensor ofInts(Device device, int[] data, int... shape) {
+        return Creation.ofInts(Creation.backendFor("Tensor.ofInts", device), data, shape);
+    }
+
+    /**
+     * Returns a FLOAT32 tensor of zeros allocated on {@code device}.
+     *
+     * @throws IllegalArgumentException if the device is null or not available, or a size is negative
+     */
+    public static Tensor zeros(Device device, int... shape) {
+        return Creation.full("zeros", Creation.backendFor("Tensor.zeros", device), 0f, shape);
+    }
+
+    /**
+     * Returns a FLOAT32 tensor of ones allocated on {@code device}.
+     *
+     * @throws IllegalArgumentException if the device is null or not available, or a size is negative
+     */
+    public static Tensor ones(Device device, int... shape) {
+        return Creation.full("ones", Creation.backendFor("Tensor.ones", device), 1f, shape);
+    }
+
+    /**
+     * Returns a FLOAT32 tensor on {@code device} with every element {@code value}.
+     *
+     * @throws IllegalArgumentException if the device is null or not available, or a size is negative
+     */
+    public static Tensor full(Device device, float value, int... shape) {
+        return Creation.full("full", Creation.backendFor("Tensor.full", device), value, shape);
+    }
+
+    /**
+     * Returns the FLOAT32 vector {@code [0, 1, ..., n-1]} on {@code device}.
+     *
+     * @throws IllegalArgumentException if the device is null or not available, or {@code n < 0}
+     */
+    public static Tensor arange(Device device, int n) {
+        return Creation.arange(Creation.backendFor("Tensor.arange", device), n);
+    }
+
+    /**
+     * Returns the {@code n x n} FLOAT32 identity matrix on {@code device}.
+     *
+     * @throws IllegalArgumentException if the device is null or not available, or {@code n < 0}
+     */
+    public static Tensor eye(Device device, int n) {
+        return Creation.eye(Creation.backendFor("Tensor.eye", device), n);
+    }
+
+    /**
+     * Returns a FLOAT32 tensor on {@code device} of uniform values in {@code [0, 1)} drawn from
+     * {@code g} (advances it) by the device with the counter-based stream of {@link Generator#reserve}:
+     * the same numbers as {@link #rand(Generator, int...)} on every device.
+     *
+     * @throws IllegalArgumentException if the device is null or not available
+     */
+    public static Tensor rand(Generator g, Device device, int... shape) {
+        return Creation.rand(Creation.backendFor("Tensor.rand", device), g, shape);
+    }
+
+    /**
+     * Returns a FLOAT32 tensor on {@code device} of standard normal values drawn from {@code g}
+     * (advances it): the same numbers as {@link #randn(Generator, int...)}, drawn on the host and
+     * uploaded once.
+     *
+     * @throws IllegalArgumentException if the device is null or not available
+     */
+    public static Tensor randn(Generator g, Device device, int... shape) {
+        return Creation.randn(Creation.backendFor("Tensor.randn", device), g, shape);
+    }
+
     /**
      * Returns uniform values in {@code [0, 1)} with this tensor's shape, on its device, drawn from
      * {@code g} (advances it); the same numbers as {@link #rand(Generator, int...)} gives on the CPU.
@@ -135,6 +237,19 @@ public final class Tensor {
     /** Returns a tensor of ones with this tensor's shape and device (FLOAT32). */
     public Tensor onesLike() {
         return Creation.full(this.backend, 1f, shape);
+    }
+
+    /** Returns a FLOAT32 tensor with this tensor's shape and device, every element {@code value}. */
+    public Tensor fullLike(float value) {
+        return Creation.full(this.backend, value, shape);
+    }
+
+    /**
+     * Returns standard normal values with this tensor's shape, on its device, drawn from {@code g}
+     * (advances it); the same numbers as {@link #randn(Generator, int...)} gives on the CPU.
+     */
+    public Tensor randnLike(Generator g) {
+        return Creation.randn(this.backend, g, shape);
     }
 
     // ---------------------------------------------------------------- properties

@@ -275,7 +275,9 @@ public interface Backend {
      */
     default void fillDropoutMask(View out, long state, float p, float keep) {
         fillUniform(out, state, 0f, 1f);
-        View threshold = new View(upload(new float[] {p}), out.shape(), new int[out.shape().length], 0);
+        Storage p1 = allocate(dev.tessera.DType.FLOAT32, 1);
+        fill(new View(p1, new int[] {1}, new int[] {1}, 0), p);
+        View threshold = new View(p1, out.shape(), new int[out.shape().length], 0);
         binary(BinaryOp.GE, out, threshold, out);
         unary(UnaryOp.MUL_SCALAR, keep, out, out);
     }

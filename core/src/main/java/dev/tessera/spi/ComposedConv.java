@@ -1,11 +1,13 @@
 package dev.tessera.spi;
 
+import dev.tessera.ConstantCache;
 import dev.tessera.DType;
 
 /**
  * The default implementations of {@link Backend}'s convolution primitives, composed from the
  * required primitives only, so they run on any backend: im2col is a {@link Backend#gather} from a
- * zero-padded copy of the input through an index table uploaded once per call, col2im the matching
+ * zero-padded copy of the input through an index table (uploaded once per backend and geometry and
+ * cached, see {@link #TABLES}), col2im the matching
  * {@link Backend#scatterAdd}, and the convolution itself im2col followed by batched {@link
  * Backend#matmul}s, one per group. The batch is processed in chunks whose unfolded input holds at
  * most {@link #COLUMN_BUDGET} floats, so memory stays bounded for large batches.
@@ -17,7 +19,31 @@ final class ComposedConv {
     /** Floats of unfolded input materialised at once (64 MiB); at least one image is unfolded. */
     static final long COLUMN_BUDGET = 16L << 20;
 
+    /**
+     * The uploaded im2col tables, per backend and geometry (the batch does not change a table); the
+     * tables are read-only.
+     */
+    static final ConstantCache<TableKey, Storage> TABLES = new ConstantCache<>("conv2d index tables");
+
+    /** A cache key: the backend (by identity) and a geometry with the batch set to 1. */
+    record TableKey(Backend backend, Object geometry) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TableKey k && k.backend == backend && k.geometry.equals(geometry);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(backend) * 31 + geometry.hashCode();
+        }
+    }
+
     private ComposedConv() {
+    }
+
+    /** The im2col table of {@code s} on {@code b}, uploaded on first use and cached. */
+    static Storage uploadedTable(Backend b, Conv2dSpec s) {
+        return TABLES.get(new TableKey(b, s.withBatch(1)), k -> b.upload(table(s)));
     }
 
     /** Images per chunk so that the unfolded chunk fits the budget. */
@@ -64,7 +90,7 @@ final class ComposedConv {
         int row = s.kernelSize() * s.colCols();
         Storage padded = b.allocate(DType.FLOAT32, nc * hw1);
         b.copy(x, paddedPlanes(padded, s));
-        Storage index = b.upload(table(s));
+        Storage index = uploadedTable(b, s);
         b.gather(new View(padded, new int[] {nc, hw1}, new int[] {hw1, 1}, 0), 1,
                 new View(index, new int[] {nc, row}, new int[] {0, 1}, 0),
                 new View(cols.storage(), new int[] {nc, row}, new int[] {row, 1}, cols.offset()));
@@ -75,7 +101,7 @@ final class ComposedConv {
         int hw1 = s.height() * s.width() + 1;
         int row = s.kernelSize() * s.colCols();
         Storage padded = b.allocate(DType.FLOAT32, nc * hw1);
-        Storage index = b.upload(table(s));
+        Storage index = uploadedTable(b, s);
         b.scatterAdd(new View(cols.storage(), new int[] {nc, row}, new int[] {row, 1}, cols.offset()), 1,
                 new View(index, new int[] {nc, row}, new int[] {0, 1}, 0),
                 new View(padded, new int[] {nc, hw1}, new int[] {hw1, 1}, 0));

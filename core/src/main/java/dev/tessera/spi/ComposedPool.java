@@ -1,6 +1,8 @@
 package dev.tessera.spi;
 
+import dev.tessera.ConstantCache;
 import dev.tessera.DType;
+import java.util.List;
 
 /**
  * The default implementations of {@link Backend}'s pooling primitives, composed from the required
@@ -12,9 +14,50 @@ import dev.tessera.DType;
  * PyTorch) and MAX; average pooling with SUM and a multiplication by the reciprocal divisors.
  *
  * <p>A max-pool window whose every real element is -inf reports its first element's index.
+ *
+ * <p>The tables (windows, resolved max-pool positions, reciprocal divisors) are uploaded once per
+ * backend and geometry and cached in {@link #TABLES}.
  */
 final class ComposedPool {
+    /** The uploaded tables, keyed by backend, kind and geometry with the batch set to 1; read-only. */
+    static final ConstantCache<ComposedConv.TableKey, Storage> TABLES = new ConstantCache<>("pool2d index tables");
+
     private ComposedPool() {
+    }
+
+    /** The table of {@code kind} for {@code s} on {@code b}, built by {@code build} and uploaded on first use. */
+    private static Storage cached(Backend b, String kind, Pool2dSpec s, java.util.function.Supplier<Storage> build) {
+        return TABLES.get(new ComposedConv.TableKey(b, List.of(kind, s.withBatch(1))), k -> build.get());
+    }
+
+    /** The window table of {@code s} on {@code b}. */
+    static Storage uploadedTable(Backend b, Pool2dSpec s) {
+        return cached(b, "windows", s, () -> b.upload(table(s)));
+    }
+
+    /** The reciprocal divisors of {@code s} on {@code b}. */
+    static Storage uploadedReciprocals(Backend b, Pool2dSpec s) {
+        return cached(b, "reciprocals", s, () -> b.upload(reciprocals(s)));
+    }
+
+    /** The flat input index of each window position (padded taps: the window's first real element). */
+    static float[] resolved(Pool2dSpec s) {
+        int[] t = table(s);
+        int l = s.outH() * s.outW();
+        int km = s.kernelH() * s.kernelW();
+        float[] resolved = new float[t.length];
+        int hw = s.height() * s.width();
+        for (int o = 0; o < l; o++) {
+            int first = -1;
+            for (int k = 0; k < km && first < 0; k++) {
+                first = t[o * km + k] != hw ? t[o * km + k] : -1;
+            }
+            for (int k = 0; k < km; k++) {
+                int v = t[o * km + k];
+                resolved[o * km + k] = v != hw ? v : Math.max(first, 0);
+            }
+        }
+        return resolved;
     }
 
     /** The window table; padded taps point at {@code H * W}. */
@@ -76,26 +119,14 @@ final class ComposedPool {
         int nc = s.batch() * s.channels();
         int l = s.outH() * s.outW();
         int km = s.kernelH() * s.kernelW();
-        int[] t = table(s);
-        Storage win = windows(b, planes(b, x, s, Float.NEGATIVE_INFINITY), b.upload(t), s);
+        Storage win = windows(b, planes(b, x, s, Float.NEGATIVE_INFINITY), uploadedTable(b, s), s);
         b.reduce(ReduceOp.MAX, win, 0, nc * l, km, 1, out.storage(), out.offset());
         Storage arg = b.allocate(DType.INT32, nc * l);
         b.reduce(ReduceOp.ARGMAX, win, 0, nc * l, km, 1, arg, 0);
         // Window position -> flat input index; padded taps map to the window's first real element.
-        float[] resolved = new float[t.length];
-        int hw = s.height() * s.width();
-        for (int o = 0; o < l; o++) {
-            int first = -1;
-            for (int k = 0; k < km && first < 0; k++) {
-                first = t[o * km + k] != hw ? t[o * km + k] : -1;
-            }
-            for (int k = 0; k < km; k++) {
-                int v = t[o * km + k];
-                resolved[o * km + k] = v != hw ? v : Math.max(first, 0);
-            }
-        }
+        Storage resolved = cached(b, "resolved", s, () -> b.upload(resolved(s)));
         Storage chosen = b.allocate(DType.FLOAT32, nc * l);
-        b.gather(new View(b.upload(resolved), new int[] {nc, l, km}, new int[] {0, km, 1}, 0), 2,
+        b.gather(new View(resolved, new int[] {nc, l, km}, new int[] {0, km, 1}, 0), 2,
                 new View(arg, new int[] {nc, l, 1}, new int[] {l, 1, 1}, 0), new View(chosen, new int[] {nc, l, 1}, new int[] {l, 1, 1}, 0));
         b.copy(new View(chosen, new int[] {nc * l}, new int[] {1}, 0),
                 new View(indices.storage(), new int[] {nc * l}, new int[] {1}, indices.offset()));
@@ -125,12 +156,12 @@ final class ComposedPool {
         int nc = s.batch() * s.channels();
         int l = s.outH() * s.outW();
         int km = s.kernelH() * s.kernelW();
-        Storage win = windows(b, planes(b, x, s, 0f), b.upload(table(s)), s);
+        Storage win = windows(b, planes(b, x, s, 0f), uploadedTable(b, s), s);
         Storage sum = b.allocate(DType.FLOAT32, nc * l);
         b.reduce(ReduceOp.SUM, win, 0, nc * l, km, 1, sum, 0);
         View o = new View(out.storage(), new int[] {nc, l}, new int[] {l, 1}, out.offset());
         b.binary(BinaryOp.MUL, new View(sum, new int[] {nc, l}, new int[] {l, 1}, 0),
-                new View(b.upload(reciprocals(s)), new int[] {nc, l}, new int[] {0, 1}, 0), o);
+                new View(uploadedReciprocals(b, s), new int[] {nc, l}, new int[] {0, 1}, 0), o);
     }
 
     static void avgPool2dBackward(Backend b, View gradOut, Pool2dSpec s, View gradIn) {
@@ -141,14 +172,14 @@ final class ComposedPool {
         // Each window element receives gradOut / divisor: scale, repeat over the window, scatter-add.
         Storage scaled = b.allocate(DType.FLOAT32, nc * l);
         b.binary(BinaryOp.MUL, new View(gradOut.storage(), new int[] {nc, l}, new int[] {l, 1}, gradOut.offset()),
-                new View(b.upload(reciprocals(s)), new int[] {nc, l}, new int[] {0, 1}, 0),
+                new View(uploadedReciprocals(b, s), new int[] {nc, l}, new int[] {0, 1}, 0),
                 new View(scaled, new int[] {nc, l}, new int[] {l, 1}, 0));
         Storage repeated = b.allocate(DType.FLOAT32, nc * l * km);
         b.copy(new View(scaled, new int[] {nc, l, km}, new int[] {l, 1, 0}, 0),
                 new View(repeated, new int[] {nc, l, km}, new int[] {l * km, km, 1}, 0));
         Storage planes = b.allocate(DType.FLOAT32, nc * hw1);
         b.scatterAdd(new View(repeated, new int[] {nc, l * km}, new int[] {l * km, 1}, 0), 1,
-                new View(b.upload(table(s)), new int[] {nc, l * km}, new int[] {0, 1}, 0),
+                new View(uploadedTable(b, s), new int[] {nc, l * km}, new int[] {0, 1}, 0),
                 new View(planes, new int[] {nc, hw1}, new int[] {hw1, 1}, 0));
         View gi = new View(gradIn.storage(), gradIn.shape(), gradIn.strides(), gradIn.offset());
         b.binary(BinaryOp.ADD, gi, planeView(planes, s), gi);

@@ -69,7 +69,7 @@ final class Attention {
                 keep = Fused.dropoutMask(attn, gen, dropoutP, 1f);
             }
             attn = attn.mul(keep);
-            rowFactor = rowFactor == null ? Tensor.scalar(scale).to(q.device()) : rowFactor.mul(scale);
+            rowFactor = rowFactor == null ? Tensor.scalar(q.device(), scale) : rowFactor.mul(scale);
         }
         Tensor out = attn.matmul(v);
         if (rowFactor != null) {

@@ -146,10 +146,7 @@ public final class AttentionMask {
         for (Part p : parts) {
             Tensor b;
             if (p.kind == Kind.CAUSAL) {
-                // Blocked where key j > query i: compare a column of rows with a row of columns.
-                Tensor rows = Tensor.arange(l).to(device).unsqueeze(1);
-                Tensor cols = Tensor.arange(s).to(device).unsqueeze(0);
-                b = cols.gt(rows).mul(BLOCKED);
+                b = Constants.causalBias(device, l, s); // built once per device and sizes, read-only
             } else {
                 Tensor t = p.tensor.to(device);
                 checkShape(op, t, l, s);

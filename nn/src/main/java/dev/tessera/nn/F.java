@@ -1,6 +1,7 @@
 package dev.tessera.nn;
 
 import dev.tessera.DType;
+import dev.tessera.Device;
 import dev.tessera.Fused;
 import dev.tessera.Generator;
 import dev.tessera.Shape;
@@ -264,7 +265,7 @@ public final class F {
             throw new IllegalArgumentException("oneHot: cannot infer numClasses from empty labels of shape "
                     + Shape.str(labels.shape()));
         }
-        return labels.unsqueeze(-1).eq(Tensor.arange(c).to(labels.device()));
+        return labels.unsqueeze(-1).eq(Constants.arange(labels.device(), c));
     }
 
     // ---------------------------------------------------------------- attention
@@ -335,11 +336,21 @@ public final class F {
      * @throws IllegalArgumentException if {@code size} is negative
      */
     public static Tensor causalMask(int size) {
+        return causalMask(Device.cpu(), size);
+    }
+
+    /**
+     * Returns the additive causal mask {@code [size, size]} of {@link #causalMask(int)} as a new
+     * tensor built on {@code device}.
+     *
+     * @throws IllegalArgumentException if {@code size} is negative or the device is not available
+     */
+    public static Tensor causalMask(Device device, int size) {
         if (size < 0) {
             throw new IllegalArgumentException("causalMask: size must be >= 0, got " + size);
         }
-        Tensor rows = Tensor.arange(size).unsqueeze(1);
-        Tensor cols = Tensor.arange(size).unsqueeze(0);
-        return Tensor.where(cols.gt(rows), Tensor.scalar(Float.NEGATIVE_INFINITY), Tensor.scalar(0f));
+        Tensor rows = Tensor.arange(device, size).unsqueeze(1);
+        Tensor cols = Tensor.arange(device, size).unsqueeze(0);
+        return Tensor.where(cols.gt(rows), Tensor.scalar(device, Float.NEGATIVE_INFINITY), Tensor.scalar(device, 0f));
     }
 }

@@ -214,7 +214,7 @@ public final class Init {
 
     /** Copies host {@code values} (row-major, t's element count) into {@code t} on its device. */
     private static Tensor write(Tensor t, float[] values) {
-        Tensor src = Tensor.of(values, values.length).reshape(t.shape()).to(t.device());
+        Tensor src = Tensor.of(t.device(), values, values.length).reshape(t.shape());
         try (GradMode ignored = Tensor.noGrad()) {
             return t.copyFrom(src);
         }

@@ -121,7 +121,7 @@ public final class NLLLoss {
         }
         long ignored = checkTargetValues(op, logp, target, ignoreIndex);
 
-        Tensor zero = Tensor.scalar(0f).to(logp.device());
+        Tensor zero = Tensor.scalar(logp.device(), 0f);
         Tensor mask = ignored == 0 ? null : target.ne(ignoreIndex); // FLOAT32 0/1
         Tensor safe = mask == null ? target : target.mul(mask.to(DType.INT32)); // ignored -> class 0, masked out below
         Tensor nll = logp.gather(1, safe.unsqueeze(1)).squeeze(1).neg();
@@ -135,7 +135,7 @@ public final class NLLLoss {
         }
         Tensor denominator;
         if (classWeight == null) {
-            denominator = Tensor.scalar((float) (target.numel() - ignored)).to(logp.device());
+            denominator = Tensor.scalar(logp.device(), (float) (target.numel() - ignored));
         } else {
             denominator = (mask == null ? classWeight : classWeight.mul(mask)).sum();
         }

@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.Device;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
 
@@ -45,6 +46,16 @@ public class PositionalEncoding extends Module {
      * precision.
      */
     public static Tensor table(int maxLen, int dModel) {
+        return table(Device.cpu(), maxLen, dModel);
+    }
+
+    /**
+     * Returns the sinusoidal table {@code [maxLen, dModel]} as a new tensor on {@code device} (computed
+     * on the host in double precision and uploaded once).
+     *
+     * @throws IllegalArgumentException if the device is not available
+     */
+    public static Tensor table(Device device, int maxLen, int dModel) {
         float[] pe = new float[maxLen * dModel];
         for (int pos = 0; pos < maxLen; pos++) {
             for (int j = 0; j < dModel; j++) {
@@ -52,7 +63,7 @@ public class PositionalEncoding extends Module {
                 pe[pos * dModel + j] = (float) (j % 2 == 0 ? Math.sin(angle) : Math.cos(angle));
             }
         }
-        return Tensor.of(pe, maxLen, dModel);
+        return Tensor.of(device, pe, maxLen, dModel);
     }
 
     /**

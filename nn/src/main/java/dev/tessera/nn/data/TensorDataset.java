@@ -92,7 +92,7 @@ public final class TensorDataset implements Dataset {
                 throw new IllegalArgumentException("TensorDataset.get: index " + i + " is out of range for " + n + " examples");
             }
         }
-        Tensor idx = Tensor.ofInts(indices).to(features.device());
+        Tensor idx = Tensor.ofInts(features.device(), indices);
         return new Batch(features.indexSelect(0, idx), targets.indexSelect(0, idx));
     }
 

@@ -158,7 +158,8 @@ public final class CrossValidationResult {
             }
         }
         try (var ng = Tensor.noGrad()) {
-            return Tensor.cat(parts, 0).indexSelect(0, Tensor.ofInts(position));
+            Tensor all = Tensor.cat(parts, 0);
+            return all.indexSelect(0, Tensor.ofInts(all.device(), position));
         }
     }
 
