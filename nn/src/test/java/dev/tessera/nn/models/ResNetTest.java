@@ -11,6 +11,7 @@ import dev.tessera.Tensor;
 import dev.tessera.nn.Module;
 import dev.tessera.nn.Random;
 import dev.tessera.nn.io.SafeTensors;
+import dev.tessera.nn.optim.SGD;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -94,11 +95,27 @@ class ResNetTest {
 
     @Test
     void trainingStepUpdatesEveryParameter() {
+        Random.manualSeed(5);
         ResNet net = new ResNet(new int[] {1, 1, 1, 1}, 3);
+        Map<String, float[]> before = new java.util.LinkedHashMap<>();
+        net.namedParameters().forEach((k, p) -> before.put(k, p.toFloatArray()));
+        SGD sgd = new SGD(net.parameters(), 0.1f);
+        sgd.zeroGrad();
         Tensor loss = net.forward(Tensor.rand(new Generator(5), 2, 3, 32, 32)).square().mean();
         loss.backward();
+        sgd.step();
+        assertEquals(3 + 4 * 6 + 3 * 3 + 2, net.namedParameters().size(), "conv1 and bn1, 4 blocks, 3 downsamples, fc");
         for (Map.Entry<String, Tensor> e : net.namedParameters().entrySet()) {
             assertNotNull(e.getValue().grad(), "no gradient for " + e.getKey());
+            float[] old = before.get(e.getKey());
+            float[] now = e.getValue().toFloatArray();
+            float[] grad = e.getValue().grad().toFloatArray();
+            boolean changed = false;
+            for (int i = 0; i < now.length; i++) {
+                assertEquals(old[i] - 0.1f * grad[i], now[i], 1e-6f + 1e-6f * Math.abs(old[i]), e.getKey() + "[" + i + "]");
+                changed |= now[i] != old[i];
+            }
+            assertTrue(changed, "the step left " + e.getKey() + " unchanged");
         }
     }
 
