@@ -80,4 +80,16 @@ class GradientIsolationTest {
         loss.backward();
         assertArrayEquals(new float[] {102, 202, 312, 410, 510, 610}, x.grad().toFloatArray());
     }
+
+    @Test
+    void aRetainedGraphWithTwoSlicesOfOneTensorRunsTwice() {
+        // The second slice's gradient is added in place into the one the first allocated; with
+        // retainGraph that path must keep its node for the next pass too.
+        Tensor x = Tensor.of(new float[] {1, 2, 3}).requiresGrad(true);
+        Tensor y = x.mul(1f);
+        Tensor loss = y.slice(0, 0, 2).sum().add(y.slice(0, 1, 3).mul(2f).sum());
+        loss.backward(Tensor.scalar(1f), true);
+        loss.backward(Tensor.scalar(1f), true);
+        assertArrayEquals(new float[] {2, 6, 4}, x.grad().toFloatArray());
+    }
 }

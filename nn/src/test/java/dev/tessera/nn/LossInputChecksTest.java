@@ -28,6 +28,8 @@ class LossInputChecksTest {
         return Stream.of(
                 Arguments.of("mseLoss: target must be FLOAT32, got INT32 of shape [3]",
                         (Supplier<Tensor>) () -> F.mseLoss(F3, I3)),
+                Arguments.of("mseLoss: input must be FLOAT32, got INT32 of shape [3]",
+                        (Supplier<Tensor>) () -> F.mseLoss(I3, F3)),
                 Arguments.of("crossEntropy: input must be FLOAT32, got INT32 of shape [3]",
                         (Supplier<Tensor>) () -> F.crossEntropy(I3, Tensor.ofInts(new int[] {1}, new int[0]))),
                 Arguments.of("binaryCrossEntropy: input shape [3] and target shape [3, 1] differ (losses do not broadcast: that"

@@ -43,7 +43,7 @@ public class Vgg extends Module {
     public Vgg(int[] config, boolean batchNorm, int inChannels, int numClasses, double dropout) {
         Sequential features = new Sequential();
         int channels = inChannels;
-        int convolutions = 0;
+        boolean anyConvolution = false;
         for (int v : config) {
             if (v == M) {
                 features.add(new MaxPool2d(2));
@@ -54,12 +54,12 @@ public class Vgg extends Module {
                 }
                 features.add(new ReLU());
                 channels = v;
-                convolutions++;
+                anyConvolution = true;
             } else {
                 throw new IllegalArgumentException("Vgg: configuration entries must be channel counts > 0 or Vgg.M, got " + v);
             }
         }
-        if (convolutions == 0) {
+        if (!anyConvolution) {
             throw new IllegalArgumentException("Vgg: the configuration has no convolution");
         }
         registerModule("features", features);

@@ -121,4 +121,13 @@ class ReduceLROnPlateauTest {
                 ReduceLROnPlateau.ThresholdMode.REL, 0, 0f, 1e-3f);
         assertArrayEquals(new float[] {0.01f, 0.005f}, run(big, 1f, 1f));
     }
+
+    @Test
+    void maxModeWithAbsoluteThresholdNeedsMoreThanTheThreshold() {
+        ReduceLROnPlateau s = new ReduceLROnPlateau(sgd(1f), ReduceLROnPlateau.Mode.MAX, 0.5f, 0, 0.25f,
+                ReduceLROnPlateau.ThresholdMode.ABS, 0, 0f, 1e-8f);
+        // 0.5 best; 0.75 is not above 0.5 + 0.25 -> 0.5; 1 is.
+        assertArrayEquals(new float[] {1f, 0.5f, 0.5f}, run(s, 0.5f, 0.75f, 1f));
+        assertEquals(1.0, s.best());
+    }
 }

@@ -93,6 +93,16 @@ class EarlyStoppingTest {
     }
 
     @Test
+    void higherIsBetterWithMinDelta() {
+        Linear model = new Linear(1, 1, false);
+        EarlyStopping stop = new EarlyStopping("val_loss", 2, 0.25, false, true);
+        History h = run(model, new double[] {0.5, 0.7, 0.74, 2, 2}, stop);
+        assertEquals(3, h.size(), "0.7 and 0.74 are not 0.25 above 0.5; 2 comes too late");
+        assertEquals(0, stop.bestEpoch());
+        assertEquals(1f, model.weight().item());
+    }
+
+    @Test
     void stateSurvivesARoundTrip() {
         EarlyStopping a = new EarlyStopping("val_loss", 3, 0, true, false);
         run(new Linear(1, 1, false), new double[] {3, 2, 2.5}, a);

@@ -132,6 +132,14 @@ class TrainerLoopTest {
     }
 
     @Test
+    void trainingMetricsStartAfreshEachEpochWithoutValidation() {
+        Linear m = model(1f);
+        History h = Trainer.builder(m, new SGD(m.parameters(), 0f), F::mseLoss).epochs(3).metrics(new Seen())
+                .progress(false).build().fit(loader(data(1, 2, 3), 2), null);
+        assertArrayEquals(new double[] {3, 3, 3}, h.get("seen"));
+    }
+
+    @Test
     void callbacksAreCalledInOrderWithEachBatchsLossAndSize() {
         Linear m = model(1f);
         Recorder r = new Recorder(-1, -1);
