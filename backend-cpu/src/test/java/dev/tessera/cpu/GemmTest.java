@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -219,17 +215,7 @@ class GemmTest {
     void worksInAJvmWithoutTheVectorModule() throws Exception {
         // Gemm must not load VectorGemm (and with it jdk.incubator.vector) unless the
         // module is there: run it in a fresh JVM started without --add-modules.
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                NoVectorMain.class.getName());
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String output;
-        try (InputStream in = p.getInputStream()) {
-            output = readAll(in);
-        }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
-        assertEquals(0, p.exitValue(), output);
+        String output = ChildJvm.run(Duration.ofSeconds(60), NoVectorMain.class.getName()).assertSucceeded().output();
         assertTrue(output.contains("implementation=ejml"), output);
         assertTrue(output.contains("jdk.incubator.vector not available"), output);
         assertTrue(output.contains("result=OK"), output);
@@ -497,11 +483,5 @@ class GemmTest {
             out.add(v);
         }
         return out;
-    }
-
-    private static String readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        in.transferTo(out);
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

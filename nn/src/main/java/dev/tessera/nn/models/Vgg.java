@@ -43,6 +43,7 @@ public class Vgg extends Module {
     public Vgg(int[] config, boolean batchNorm, int inChannels, int numClasses, double dropout) {
         Sequential features = new Sequential();
         int channels = inChannels;
+        boolean anyConvolution = false;
         for (int v : config) {
             if (v == M) {
                 features.add(new MaxPool2d(2));
@@ -53,11 +54,12 @@ public class Vgg extends Module {
                 }
                 features.add(new ReLU());
                 channels = v;
+                anyConvolution = true;
             } else {
                 throw new IllegalArgumentException("Vgg: configuration entries must be channel counts > 0 or Vgg.M, got " + v);
             }
         }
-        if (channels == inChannels) {
+        if (!anyConvolution) {
             throw new IllegalArgumentException("Vgg: the configuration has no convolution");
         }
         registerModule("features", features);

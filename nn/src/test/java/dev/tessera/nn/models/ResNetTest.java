@@ -3,6 +3,7 @@ package dev.tessera.nn.models;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.DType;
@@ -11,6 +12,7 @@ import dev.tessera.Tensor;
 import dev.tessera.nn.Module;
 import dev.tessera.nn.Random;
 import dev.tessera.nn.io.SafeTensors;
+import dev.tessera.nn.optim.SGD;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -94,11 +96,27 @@ class ResNetTest {
 
     @Test
     void trainingStepUpdatesEveryParameter() {
+        Random.manualSeed(5);
         ResNet net = new ResNet(new int[] {1, 1, 1, 1}, 3);
+        Map<String, float[]> before = new java.util.LinkedHashMap<>();
+        net.namedParameters().forEach((k, p) -> before.put(k, p.toFloatArray()));
+        SGD sgd = new SGD(net.parameters(), 0.1f);
+        sgd.zeroGrad();
         Tensor loss = net.forward(Tensor.rand(new Generator(5), 2, 3, 32, 32)).square().mean();
         loss.backward();
+        sgd.step();
+        assertEquals(3 + 4 * 6 + 3 * 3 + 2, net.namedParameters().size(), "conv1 and bn1, 4 blocks, 3 downsamples, fc");
         for (Map.Entry<String, Tensor> e : net.namedParameters().entrySet()) {
             assertNotNull(e.getValue().grad(), "no gradient for " + e.getKey());
+            float[] old = before.get(e.getKey());
+            float[] now = e.getValue().toFloatArray();
+            float[] grad = e.getValue().grad().toFloatArray();
+            boolean changed = false;
+            for (int i = 0; i < now.length; i++) {
+                assertEquals(old[i] - 0.1f * grad[i], now[i], 1e-6f + 1e-6f * Math.abs(old[i]), e.getKey() + "[" + i + "]");
+                changed |= now[i] != old[i];
+            }
+            assertTrue(changed, "the step left " + e.getKey() + " unchanged");
         }
     }
 
@@ -112,6 +130,36 @@ class ResNetTest {
         assertArrayEquals(new int[] {2, 10}, vgg.forward(Tensor.rand(new Generator(7), 2, 3, 32, 32)).shape());
         assertTrue(vgg.stateDict().containsKey("features.1.running_mean"));
         assertTrue(vgg.stateDict().containsKey("classifier.2.weight"));
+    }
+
+    @Test
+    void smallestSizesBuildAndBadOnesAreNamed() {
+        LeNet tiny = new LeNet(1, 1, 1, 1, 1);
+        assertEquals(1, tiny.numClasses());
+        assertArrayEquals(new int[] {2, 1}, tiny.forward(Tensor.rand(new Generator(8), 2, 1, 28, 28)).shape());
+        ResNet one = new ResNet(new int[] {1, 1, 1, 1}, 1);
+        assertEquals(1, one.numClasses());
+        assertEquals(512 + 1, one.stateDict().get("fc.weight").numel() + one.stateDict().get("fc.bias").numel());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LeNet(10, 6, 0, 120, 84));
+        assertEquals("LeNet: sizes must be positive, got numClasses=10, c1=6, c2=0, h1=120, h2=84", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ResNet(null, 10));
+        assertEquals("ResNet: needs 4 block counts and numClasses >= 1, got null and 10", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ResNet(new int[] {2, 2, 2, 2}, 0));
+        assertEquals("ResNet: needs 4 block counts and numClasses >= 1, got [2, 2, 2, 2] and 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ResNet(new int[] {2, 0, 2, 2}, 10));
+        assertEquals("ResNet: block counts must be >= 1, got [2, 0, 2, 2]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Vgg(new int[] {8, 0, Vgg.M}, false, 3, 10, 0.5));
+        assertEquals("Vgg: configuration entries must be channel counts > 0 or Vgg.M, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Vgg(new int[] {Vgg.M}, false, 3, 10, 0.5));
+        assertEquals("Vgg: the configuration has no convolution", e.getMessage());
+    }
+
+    @Test
+    void vggWhoseLastConvolutionKeepsTheInputWidthBuilds() {
+        Vgg vgg = new Vgg(new int[] {3, Vgg.M}, false, 3, 4, 0.5);
+        assertEquals(3 * 3 * 3 * 3 + 3 + 3 * 4 + 4, vgg.parameterCount());
+        assertArrayEquals(new int[] {2, 4}, vgg.forward(Tensor.rand(new Generator(9), 2, 3, 8, 8)).shape());
     }
 
     private static void assertShape(Map<String, Tensor> sd, String key, int... shape) {

@@ -67,6 +67,42 @@ class GradClipTest {
         assertArrayEquals(new float[] {3.5f}, ps.get(1).grad().toFloatArray());
     }
 
+    /** Gradients with both signs: [-3, 4] and [-12]; the largest magnitude is a negative element. */
+    private static List<Tensor> mixedSigns() {
+        Tensor a = Tensor.zeros(2).requiresGrad(true);
+        Tensor b = Tensor.zeros(1).requiresGrad(true);
+        a.setGrad(Tensor.of(new float[] {-3f, 4f}));
+        b.setGrad(Tensor.of(new float[] {-12f}));
+        return List.of(a, b);
+    }
+
+    @Test
+    void clipGradValueClampsNegativeElementsToo() {
+        Tensor a = Tensor.zeros(2, 2).requiresGrad(true);
+        a.setGrad(Tensor.of(new float[] {-5f, 2f, -1f, -3.5f}, 2, 2));
+        Tensor b = Tensor.zeros(3).requiresGrad(true);
+        b.setGrad(Tensor.of(new float[] {0.5f, 7f, -3f}));
+        GradClip.clipGradValue(List.of(a, b), 3f);
+        assertArrayEquals(new float[] {-3f, 2f, -1f, -3f}, a.grad().toFloatArray());
+        assertArrayEquals(new float[] {0.5f, 3f, -3f}, b.grad().toFloatArray());
+    }
+
+    @ParameterizedTest(name = "norm type {0}: total {1}")
+    @CsvSource({
+        "Infinity, 12",              // max(|-3|, |4|, |-12|)
+        "1, 19",                     // 3 + 4 + 12
+        "2, 13",                     // sqrt(9 + 16 + 144)
+        "3, 12.207055",              // (27 + 64 + 1728)^(1/3)
+    })
+    void normsOfNegativeGradientsUseMagnitudes(float normType, float total) {
+        List<Tensor> ps = mixedSigns();
+        float maxNorm = 6f;
+        assertEquals(total, GradClip.clipGradNorm(ps, maxNorm, normType), 1e-4f);
+        float coef = (float) (maxNorm / (total + 1e-6));
+        assertArrayEquals(new float[] {-3f * coef, 4f * coef}, ps.get(0).grad().toFloatArray(), 1e-5f);
+        assertArrayEquals(new float[] {-12f * coef}, ps.get(1).grad().toFloatArray(), 1e-5f);
+    }
+
     @Test
     void validatesArguments() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GradClip.clipGradNorm(params(), -1f));

@@ -162,4 +162,41 @@ class LrSchedulerTest {
         e = assertThrows(IllegalArgumentException.class, () -> new LinearLR(sgd(1f), 0.5f, 1f, 0));
         assertEquals("LinearLR: totalIters must be >= 1, got 0", e.getMessage());
     }
+
+    @Test
+    void creationSetsAndReportsTheEpochZeroRateFromTheInitialLr() {
+        // A second scheduler on an optimizer whose rate a first one already lowered starts again from the
+        // recorded initial rate, at its own epoch 0, and reports it.
+        for (java.util.function.Function<SGD, LrScheduler> make : List.<java.util.function.Function<SGD, LrScheduler>>of(
+                o -> new StepLR(o, 3, 0.5f), o -> new ExponentialLR(o, 0.5f), o -> new CosineAnnealingLR(o, 4, 0f),
+                o -> new MultiStepLR(o, new int[] {2}, 0.5f))) {
+            SGD opt = sgd(0.8f);
+            new ExponentialLR(opt, 0.5f).step();
+            assertEquals(0.4f, opt.lr());
+            LrScheduler s = make.apply(opt);
+            assertEquals(0.8f, opt.lr(), s.toString());
+            assertEquals(0.8f, s.lastLr(), s.toString());
+            assertEquals(0, s.lastEpoch());
+        }
+    }
+
+    @Test
+    void loadingAStateRestoresTheBaseRatesAndEpochZero() {
+        SGD opt = sgd(1f);
+        StepLR s = new StepLR(opt, 2, 0.5f);
+        s.step();
+        s.step();
+        assertEquals(0.5f, opt.lr());
+        s.loadStateDict(Map.of("last_epoch", 2.0, "base_lr.0", 0.25));
+        assertEquals(0.125f, opt.lr(), "the saved base rate, not this scheduler's, at the saved epoch");
+        assertEquals(0.25, s.baseLr(0));
+        s.loadStateDict(Map.of("last_epoch", 0.0, "base_lr.0", 0.25));
+        assertEquals(0.25f, opt.lr());
+        assertEquals(0, s.lastEpoch());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.loadStateDict(Map.of("last_epoch", 1.0, "base_lr.0", 1.0, "base_lr.1", 1.0)));
+        assertEquals("StepLR: state has 2 base learning rates, the optimizer has 1 param groups", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> s.loadStateDict(Map.of("last_epoch", -1.0, "base_lr.0", 1.0)));
+        assertEquals("StepLR: state needs a whole 'last_epoch' >= 0, got -1.0", e.getMessage());
+    }
 }

@@ -223,4 +223,17 @@ class OptimizerTest {
         assertArrayEquals(new float[] {0.5f, 0.5f}, p.toFloatArray());
         assertThrows(IllegalStateException.class, () -> p.addInPlace(Tensor.ones(2)), "outside no-grad core refuses");
     }
+
+    @Test
+    void aStateKeyNamingAGroupOrParameterOnePastTheEndIsRejected() {
+        List<Tensor> ps = params();
+        SGD opt = new SGD(ps, 0.1f, 0.9f);
+        step(opt, ps, 0);
+        OptimizerState st = opt.stateDict();
+        Map<String, Double> scalars = new HashMap<>(st.scalars());
+        scalars.put("group.1.lr", 0.5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SGD(copies(ps), 0.1f, 0.9f).loadStateDict(new OptimizerState(st.tensors(), scalars)));
+        assertEquals("SGD: state key 'group.1.lr' names param group 1 but this optimizer has 1", e.getMessage());
+    }
 }

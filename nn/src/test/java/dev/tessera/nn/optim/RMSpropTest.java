@@ -95,4 +95,12 @@ class RMSpropTest {
                 () -> new RMSprop(List.of(SGDTest.param()), 0.01f, 0.99f, 1e-8f, 0f, -1f, false));
         assertEquals("RMSprop: momentum must be >= 0, got -1.0", e.getMessage());
     }
+
+    @Test
+    void theStateCountsSteps() {
+        Tensor p = SGDTest.param();
+        RMSprop opt = new RMSprop(List.of(p), 0.01f);
+        SGDTest.run(opt, p, 3);
+        assertEquals(3.0, opt.stateDict().scalars().get("state.0.step"));
+    }
 }

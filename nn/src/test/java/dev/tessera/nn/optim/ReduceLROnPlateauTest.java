@@ -85,4 +85,49 @@ class ReduceLROnPlateauTest {
                 () -> new ReduceLROnPlateau(sgd(1f), ReduceLROnPlateau.Mode.MIN, 0.1f, -1, 0f, 0, 0f));
         assertEquals("ReduceLROnPlateau: patience must be >= 0, got -1", e.getMessage());
     }
+
+    @Test
+    void minModeWithAbsoluteThreshold() {
+        ReduceLROnPlateau s = new ReduceLROnPlateau(sgd(1f), ReduceLROnPlateau.Mode.MIN, 0.5f, 0, 0.5f,
+                ReduceLROnPlateau.ThresholdMode.ABS, 0, 0f, 1e-8f);
+        // 10 best; 9.5 is not below 10 - 0.5 -> 0.5; 9.4 is -> best; 8.9 is not below 8.9 -> 0.25; 8.8 is.
+        assertArrayEquals(new float[] {1f, 0.5f, 0.5f, 0.25f, 0.25f}, run(s, 10f, 9.5f, 9.4f, 8.9f, 8.8f));
+        assertEquals(8.8, s.best(), 1e-6);
+    }
+
+    @Test
+    void maxModeWithRelativeThreshold() {
+        ReduceLROnPlateau s = new ReduceLROnPlateau(sgd(1f), ReduceLROnPlateau.Mode.MAX, 0.5f, 0, 0.5f, 0, 0f);
+        // 2 best; 3 is not above 2 * 1.5 -> 0.5; 3.5 is -> best; 5.25 is not above 3.5 * 1.5 -> 0.25; 6 is.
+        assertArrayEquals(new float[] {1f, 0.5f, 0.5f, 0.25f, 0.25f}, run(s, 2f, 3f, 3.5f, 5.25f, 6f));
+        assertEquals(6.0, s.best());
+    }
+
+    @Test
+    void minModeWithRelativeThresholdNeedsMoreThanTheThreshold() {
+        ReduceLROnPlateau s = new ReduceLROnPlateau(sgd(1f), ReduceLROnPlateau.Mode.MIN, 0.5f, 0, 0.5f, 0, 0f);
+        // 4 best; 2 is not below 4 * 0.5 -> 0.5; 1.5 is.
+        assertArrayEquals(new float[] {1f, 0.5f, 0.5f}, run(s, 4f, 2f, 1.5f));
+        assertEquals(1.5, s.best());
+    }
+
+    @Test
+    void aReductionSmallerThanEpsIsSkipped() {
+        // factor 0.95 would take 0.01 to 0.0095: a change of 5e-4, below eps 1e-3, so the rate stays.
+        ReduceLROnPlateau s = new ReduceLROnPlateau(sgd(0.01f), ReduceLROnPlateau.Mode.MIN, 0.95f, 0, 0f,
+                ReduceLROnPlateau.ThresholdMode.REL, 0, 0f, 1e-3f);
+        assertArrayEquals(new float[] {0.01f, 0.01f}, run(s, 1f, 1f));
+        ReduceLROnPlateau big = new ReduceLROnPlateau(sgd(0.01f), ReduceLROnPlateau.Mode.MIN, 0.5f, 0, 0f,
+                ReduceLROnPlateau.ThresholdMode.REL, 0, 0f, 1e-3f);
+        assertArrayEquals(new float[] {0.01f, 0.005f}, run(big, 1f, 1f));
+    }
+
+    @Test
+    void maxModeWithAbsoluteThresholdNeedsMoreThanTheThreshold() {
+        ReduceLROnPlateau s = new ReduceLROnPlateau(sgd(1f), ReduceLROnPlateau.Mode.MAX, 0.5f, 0, 0.25f,
+                ReduceLROnPlateau.ThresholdMode.ABS, 0, 0f, 1e-8f);
+        // 0.5 best; 0.75 is not above 0.5 + 0.25 -> 0.5; 1 is.
+        assertArrayEquals(new float[] {1f, 0.5f, 0.5f}, run(s, 0.5f, 0.75f, 1f));
+        assertEquals(1.0, s.best());
+    }
 }

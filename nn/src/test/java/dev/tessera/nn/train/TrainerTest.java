@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The training loop end to end on the bundled digits: accuracy, resume after a kill, early stopping, history. */
+/** The training loop end to end on the bundled digits: accuracy, resume after a kill, history. */
 class TrainerTest {
 
     /** Digits scaled with statistics of the first 1,400 examples; the rest are held out. */
@@ -126,21 +126,6 @@ class TrainerTest {
         assertArrayEquals(full.get("loss"), resumed.get("loss"));
         assertArrayEquals(full.get("lr"), resumed.get("lr"));
         assertSameWeights(reference, restarted);
-    }
-
-    @Test
-    void earlyStoppingStopsAndRestoresTheBestWeights() {
-        Dataset[] data = split();
-        Sequential model = mlp(5);
-        // A learning rate far too high makes validation loss worse after the first epochs.
-        EarlyStopping stop = new EarlyStopping("val_loss", 2, 0, true, true);
-        Trainer trainer = Trainer.builder(model, new Adam(model.parameters(), 0.5f), F::crossEntropy)
-                .epochs(30).callbacks(stop).progress(false).build();
-        History h = trainer.fit(new DataLoader(data[0], 64, true, 1), new DataLoader(data[1], 256, false, 0));
-        assertTrue(h.size() < 30, "stopped early after " + h.size() + " epochs");
-        assertEquals(stop.bestEpoch() + 3, h.size(), "stops patience epochs after the best");
-        double restored = trainer.evaluate(new DataLoader(data[1], 256, false, 0)).get("loss");
-        assertEquals(stop.best(), restored, 1e-5, "best weights restored");
     }
 
     @Test

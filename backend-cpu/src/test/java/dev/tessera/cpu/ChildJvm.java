@@ -1,0 +1,67 @@
+package dev.tessera.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a main class in a fresh JVM with this test's class path, for tests that need a JVM started
+ * with other flags. The child's output (stdout and stderr together) goes to a temporary file, not a
+ * pipe, so a child that hangs or writes a lot can never block the test: the test waits at most
+ * {@code timeout}, then kills the child and reports what it printed.
+ */
+final class ChildJvm {
+    private ChildJvm() {
+    }
+
+    /**
+     * What a child JVM did.
+     *
+     * @param finished whether it exited within the timeout (if not, it was killed)
+     * @param exitCode its exit status (meaningless when it did not finish)
+     * @param output   everything it wrote to stdout and stderr
+     */
+    record Result(boolean finished, int exitCode, String output) {
+        /** Fails the calling test, with the child's output, unless the child finished with status 0; returns this result. */
+        Result assertSucceeded() {
+            if (!finished) {
+                fail("the child JVM did not finish in time and was killed; its output:\n" + output);
+            }
+            assertEquals(0, exitCode, "the child JVM failed; its output:\n" + output);
+            return this;
+        }
+    }
+
+    /**
+     * Starts {@code java [jvmArgs] -cp <this class path> mainClass}, waits up to {@code timeout} for
+     * it, kills it (and waits for it to die) if it is still running, and returns what it did.
+     */
+    static Result run(Duration timeout, String mainClass, String... jvmArgs) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(List.of(jvmArgs));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        Path log = Files.createTempFile("tessera-child-jvm", ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+            return new Result(finished, p.exitValue(), Files.readString(log));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+}
