@@ -3,17 +3,13 @@ package dev.tessera.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,14 +19,14 @@ import org.junit.jupiter.api.Test;
  * the first one, and both JVMs must agree.
  */
 class DeterminismTest {
-    private static final long TIMEOUT_SECONDS = 300;
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     @Test
-    void everyOpGivesTheSameBitsInEveryJitTierAndWithOneOrTwoThreads() throws Exception {
-        Process one = start(1);
-        Process two = start(2);
-        Map<String, String[]> withOne = results(one, "1 thread");
-        Map<String, String[]> withTwo = results(two, "2 threads");
+    void everyOpGivesTheSameBitsInEveryJitTierAndWithOneOrTwoThreads() {
+        // Both JVMs at once: each is mostly single-threaded JIT work.
+        CompletableFuture<Map<String, String[]>> two = CompletableFuture.supplyAsync(() -> probe(2));
+        Map<String, String[]> withOne = probe(1);
+        Map<String, String[]> withTwo = two.join();
         assertTrue(withOne.size() >= 40, "the probe reported " + withOne.size() + " ops: " + withOne.keySet());
         assertEquals(withOne.keySet(), withTwo.keySet());
         List<String> problems = new ArrayList<>();
@@ -49,44 +45,21 @@ class DeterminismTest {
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
-    private static Process start(int threads) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector",
-                "-Dtessera.threads=" + threads, "-cp", System.getProperty("java.class.path"),
-                DeterminismProbe.class.getName());
-        pb.redirectErrorStream(true);
-        return pb.start();
-    }
-
-    /** {@code op -> [hash, repetitions, first differing repetition]}, read from the probe's output. */
-    private static Map<String, String[]> results(Process p, String what) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread drain = new Thread(() -> copy(p.getInputStream(), out), "probe-output");
-        drain.start();
+    /** {@code op -> [hash, repetitions, first differing repetition]}, from a probe JVM with {@code threads} threads. */
+    private static Map<String, String[]> probe(int threads) {
         try {
-            assertTrue(p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the probe (" + what + ") did not finish in "
-                    + TIMEOUT_SECONDS + " s: " + out);
-            drain.join(10_000);
-            String text = out.toString(StandardCharsets.UTF_8);
-            assertEquals(0, p.exitValue(), "the probe (" + what + ") failed:\n" + text);
+            String out = ChildJvm.run(TIMEOUT, DeterminismProbe.class.getName(), "--add-modules", "jdk.incubator.vector",
+                    "-Dtessera.threads=" + threads).assertSucceeded().output();
             Map<String, String[]> r = new LinkedHashMap<>();
-            for (String line : text.split("\n")) {
+            for (String line : out.split("\n")) {
                 String[] f = line.trim().split(" ");
                 if (f.length == 5 && f[0].equals("op")) {
                     r.put(f[1], new String[] {f[2], f[3], f[4]});
                 }
             }
             return r;
-        } finally {
-            p.destroyForcibly();
-        }
-    }
-
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
-        try (in) {
-            in.transferTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("could not run the probe with " + threads + " threads", e);
         }
     }
 }
