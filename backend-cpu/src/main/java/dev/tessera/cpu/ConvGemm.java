@@ -85,6 +85,9 @@ final class ConvGemm {
         }
     }
 
+    /** Most slices {@link #sumSlices} cuts: enough to keep a pool of 16 threads busy, few enough that merging costs little. */
+    static final int MAX_SLICES = 16;
+
     /** Computes the partial sum of one slice {@code [from, to)}; {@code parallelInner} lets it use the pool itself. */
     @FunctionalInterface
     interface Slice {
@@ -93,8 +96,8 @@ final class ConvGemm {
 
     /**
      * Sums partial results over {@code [0, n)} so that the bits do not depend on the number of
-     * threads: {@code [0, n)} is cut into slices of {@code slice} indices (a size the caller
-     * derives from the problem, never from the pool), {@code body} computes each slice's partial
+     * threads: {@code [0, n)} is cut into at most {@link #MAX_SLICES} slices of at least {@code
+     * minSlice} indices (sizes derived from the problem, never from the pool), {@code body} computes each slice's partial
      * (an array from {@link #take}), and {@code merge} adds the partials on the calling thread in
      * slice order, after which they are given back. With enough slices for every thread they run
      * on the pool, a wave of at most 4 per thread at a time (which bounds the partials held at
@@ -102,7 +105,8 @@ final class ConvGemm {
      * task split (as {@code parallelFor} makes) would change the order of the sums with the
      * thread count, and with it the last bits of a weight gradient.
      */
-    static void sumSlices(int n, int slice, Slice body, java.util.function.Consumer<float[]> merge) {
+    static void sumSlices(int n, int minSlice, Slice body, java.util.function.Consumer<float[]> merge) {
+        int slice = Math.max(minSlice, (n + MAX_SLICES - 1) / MAX_SLICES);
         int slices = (n + slice - 1) / slice;
         if (!imageParallel(slices)) {
             for (int i = 0; i < slices; i++) {

@@ -30,9 +30,6 @@ final class ImplicitConvT {
     /** Grid columns per register tile. */
     static final int NR = 2 * LN;
 
-    /** Most tile slices per image: enough for the pool when images are few, few enough that folding each costs little. */
-    private static final int TILE_SLICES = 8;
-
     private ImplicitConvT() {
     }
 
@@ -65,24 +62,21 @@ final class ImplicitConvT {
         int imageIn = s.inChannels() * s.height() * s.width();
         int imageOut = oc * s.outH() * s.outW();
         Job job = new Job(s, gr, at, k, panels, jpad);
-        // Tiles overlap in dP, so tiles summed apart are folded into gx one slice after the other:
-        // fixed slices (not one per pool task) keep the sums the same whatever the thread count.
-        int tileGrain = (int) Math.max(1, (1L << 18) / ((long) k * oc * NR));
-        int tileSlice = Math.max(tileGrain, (tiles + TILE_SLICES - 1) / TILE_SLICES);
-        ConvKernels.forEachImage(s.batch(), s.multiplyAdds() / s.batch(), (from, to, parallelTiles) -> {
+        // Images spread over the pool, each image's tiles in order into one dP: tiles overlap in
+        // dP, so splitting them over tasks would change the order of the sums with the thread count.
+        CpuPool.parallelFor(s.batch(), ConvGemm.grain(s.multiplyAdds() / s.batch()), (from, to) -> {
+            float[] dp = ConvGemm.take(gr.size + NR);
             float[] d = ConvGemm.take(oc * jpad);
+            float[] tile = new float[MR * NR];
             for (int n = from; n < to; n++) {
                 job.onGrid(gy, gyOff + n * imageOut, d);
-                int image = n;
-                ConvGemm.sumSlices(tiles, tileSlice, (t0, t1, parallelInner) -> {
-                    float[] dp = ConvGemm.takeZeroed(gr.size + NR);
-                    float[] tile = new float[MR * NR];
-                    for (int g = 0; g < s.groups(); g++) {
-                        job.run(d, dp, g, t0, t1, tile);
-                    }
-                    return dp;
-                }, dp -> gr.disarrange(dp, gx, gxOff + image * imageIn));
+                java.util.Arrays.fill(dp, 0, gr.size + NR, 0f);
+                for (int g = 0; g < s.groups(); g++) {
+                    job.run(d, dp, g, 0, tiles, tile);
+                }
+                gr.disarrange(dp, gx, gxOff + n * imageIn);
             }
+            ConvGemm.give(dp);
             ConvGemm.give(d);
         });
     }
