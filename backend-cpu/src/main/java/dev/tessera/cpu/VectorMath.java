@@ -98,8 +98,10 @@ final class VectorMath {
         for (int end = S.loopBound(n); i < end; i += LN) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i).sub(shift);
             if (v.compare(GE, NORMAL_MIN).and(v.compare(LE, NORMAL_MAX)).allTrue()) {
-                // Every lane's e^v is a normal float: 2^k goes straight into the exponent bits,
-                // exactly what the two factors below give without rounding.
+                // Every lane's e^v is a normal float: no clamps, and 2^k goes straight into the
+                // exponent bits, exactly what the two factors below give without rounding. (The
+                // polynomial is written in each branch: computed once before the test, with the
+                // clamps, the loop measured 1.6x slower.)
                 FloatVector kt = v.fma(LOG2E, MAGIC);
                 FloatVector k = kt.sub(MAGIC);
                 FloatVector r = k.fma(bc(-LN2_LO), k.fma(bc(-LN2_HI), v));
