@@ -209,6 +209,21 @@ final class VectorMath {
         int i = 0;
         for (int end = S.loopBound(n); i < end; i += LN) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            if (v.compare(GE, minNormal).and(v.compare(LT, inf)).allTrue()) {
+                // Positive, normal and finite in every lane: no subnormal scaling, no special values.
+                IntVector bits = v.reinterpretAsInts();
+                FloatVector e = (FloatVector) bits.lanewise(ASHR, 23).sub(126).convert(I2F, 0);
+                FloatVector m = bits.and(0x007fffff).or(0x3f000000).reinterpretAsFloats();
+                VectorMask<Float> lowM = m.compare(LT, sqrtHalf);
+                e = e.blend(e.sub(one), lowM);
+                FloatVector f = m.sub(one).blend(m.add(m).sub(one), lowM);
+                FloatVector z = f.mul(f);
+                FloatVector y = f.fma(l0, l1).fma(f, l2).fma(f, l3).fma(f, l4).fma(f, l5).fma(f, l6).fma(f, l7).fma(f, l8)
+                        .mul(f).mul(z);
+                y = z.fma(minusHalf, e.fma(ln2Lo, y));
+                e.fma(ln2Hi, f.add(y)).intoArray(out, oo + i);
+                continue;
+            }
             VectorMask<Float> sub = v.compare(LT, minNormal);
             FloatVector xs = v.blend(v.mul(two23), sub);
             IntVector bits = xs.reinterpretAsInts();
