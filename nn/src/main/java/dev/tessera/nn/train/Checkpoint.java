@@ -21,19 +21,28 @@ import org.slf4j.LoggerFactory;
 /**
  * A training checkpoint in one safetensors file: tensors under {@code model.} and {@code
  * optimizer.}, everything else (epoch, step, optimizer and scheduler scalars, callback state,
- * generator states, history) as string metadata. The file is replaced atomically, so a run killed
- * while writing keeps the previous checkpoint; the one before it is kept too, as a fallback for a
- * latest checkpoint that was damaged after it was written. A write interrupted by a kill leaves a
- * temporary file ({@code .checkpoint.safetensors.<hex>.tmp}); {@link #removeLeftovers} deletes such
- * files when a trainer next opens the directory.
+ * generator states, history) as string metadata. A new checkpoint is written in full (to {@code
+ * checkpoint.next.safetensors}) before it replaces the latest one, which becomes the previous one:
+ * a run killed, or a disk that fills up, while writing keeps both earlier checkpoints; the previous
+ * one is the fallback for a latest checkpoint that was damaged after it was written. A write
+ * interrupted by a kill leaves a temporary file ({@code .checkpoint.next.safetensors.<hex>.tmp})
+ * or an unused {@code checkpoint.next.safetensors}; {@link #removeLeftovers} deletes them when a
+ * trainer next opens the directory.
  */
 final class Checkpoint {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
     static final String FILE_NAME = "checkpoint.safetensors";
     static final String PREVIOUS_FILE_NAME = "checkpoint.previous.safetensors";
+    /** Where a new checkpoint is written before it replaces the latest one. */
+    static final String NEXT_FILE_NAME = "checkpoint.next.safetensors";
     private static final String FORMAT = "tessera-checkpoint-1";
-    /** The temporary files SafeTensors.save writes next to {@link #FILE_NAME} before renaming them. */
-    private static final Pattern LEFTOVER = Pattern.compile("\\.checkpoint\\.safetensors\\.[0-9a-f]{1,16}\\.tmp");
+    /**
+     * What an interrupted write leaves: the temporary files SafeTensors.save writes before renaming
+     * them into place (next to {@link #NEXT_FILE_NAME}, or {@link #FILE_NAME} for checkpoints of
+     * earlier versions), and a {@link #NEXT_FILE_NAME} that never replaced the latest checkpoint.
+     */
+    private static final Pattern LEFTOVER =
+            Pattern.compile("\\.checkpoint(\\.next)?\\.safetensors\\.[0-9a-f]{1,16}\\.tmp|checkpoint\\.next\\.safetensors");
     /** Entries that hold whole numbers (all others but {@code format} hold numbers of any kind). */
     private static final List<String> WHOLE = List.of("epoch", "batch", "globalStep", "lossCount");
 
@@ -222,17 +231,21 @@ final class Checkpoint {
     }
 
     /**
-     * Writes to {@code dir/checkpoint.safetensors} atomically, creating {@code dir} if needed; the
-     * checkpoint it replaces becomes {@code checkpoint.previous.safetensors}.
+     * Writes {@code dir/checkpoint.safetensors}, creating {@code dir} if needed; the checkpoint it
+     * replaces becomes {@code checkpoint.previous.safetensors}. The new file is complete before
+     * either is touched, and each replacement is an atomic rename: if the write fails, both earlier
+     * checkpoints are as they were.
      */
     void write(Path dir) throws IOException {
         Files.createDirectories(dir);
         metadata.put("format", FORMAT);
+        Path next = dir.resolve(NEXT_FILE_NAME);
+        SafeTensors.save(tensors, metadata, next);
         Path file = file(dir);
         if (Files.exists(file)) {
             Files.move(file, dir.resolve(PREVIOUS_FILE_NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        SafeTensors.save(tensors, metadata, file);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The checkpoint directory and files: leftovers of a kill, early checks, errors that name the file, atomic restore. */
 class CheckpointFilesTest {
     private static final TensorDataset DATA = digits(96);
-    private static final String LEFTOVER = ".checkpoint.safetensors.3f2a9c01d4e5b6a7.tmp";
+    private static final String LEFTOVER = ".checkpoint.next.safetensors.3f2a9c01d4e5b6a7.tmp";
 
     private static Trainer trainer(Module model, Optimizer opt, Path dir, int epochs) {
         return Trainer.builder(model, opt, F::crossEntropy).epochs(epochs).checkpointDir(dir).progress(false).build();
@@ -68,6 +68,33 @@ class CheckpointFilesTest {
         assertEquals(2, h.size());
         assertFalse(Files.exists(dir.resolve(LEFTOVER)), "the leftover is removed");
         assertTrue(Files.exists(dir.resolve("notes.txt")), "other files are left alone");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {".checkpoint.safetensors.0badc0ffee.tmp", "checkpoint.next.safetensors"})
+    void otherLeftoversAreRemovedToo(String name, @TempDir Path dir) throws Exception {
+        checkpointOneEpoch(dir);
+        Files.write(dir.resolve(name), new byte[100]);
+        Sequential model = tanhMlp(1);
+        fit(trainer(model, new Adam(model.parameters(), 1e-2f), dir, 2));
+        assertFalse(Files.exists(dir.resolve(name)));
+    }
+
+    @Test
+    void aFailedWriteKeepsBothEarlierCheckpoints(@TempDir Path dir) throws Exception {
+        Sequential model = tanhMlp(1);
+        Trainer twoEpochs = trainer(model, new Adam(model.parameters(), 1e-2f), dir, 2);
+        fit(twoEpochs);
+        byte[] latest = Files.readAllBytes(dir.resolve(Checkpoint.FILE_NAME));
+        byte[] previous = Files.readAllBytes(dir.resolve(Checkpoint.PREVIOUS_FILE_NAME));
+        // A directory where the new file must go: the write fails, as on a full disk, after the
+        // trainer has already started to write.
+        Checkpoint c = Checkpoint.read(dir);
+        Files.createDirectory(dir.resolve(Checkpoint.NEXT_FILE_NAME));
+        Files.writeString(dir.resolve(Checkpoint.NEXT_FILE_NAME).resolve("blocker"), "x");
+        assertThrows(java.io.IOException.class, () -> c.write(dir));
+        assertTrue(java.util.Arrays.equals(latest, Files.readAllBytes(dir.resolve(Checkpoint.FILE_NAME))));
+        assertTrue(java.util.Arrays.equals(previous, Files.readAllBytes(dir.resolve(Checkpoint.PREVIOUS_FILE_NAME))));
     }
 
     @Test
