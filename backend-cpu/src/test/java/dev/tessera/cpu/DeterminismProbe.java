@@ -62,6 +62,8 @@ final class DeterminismProbe {
             ops.put("grad-sigmoid-logSoftmax" + s, () -> grad(x, t -> t.sigmoid().logSoftmax(-1)));
             ops.put("grad-gelu" + s, () -> grad(x, Tensor::gelu));
         }
+        Tensor longRows = input(10, 3, 300_000); // few long rows: summed in fixed pieces over the pool
+        ops.put("sum-long-rows", () -> cat(longRows.sum(), longRows.sum(1, false), longRows.max(1, false)));
         Tensor a = input(3, 300, 310);
         Tensor b = input(4, 310, 290);
         ops.put("matmul-300", () -> a.matmul(b).toFloatArray());
