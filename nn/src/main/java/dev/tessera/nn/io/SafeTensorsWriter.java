@@ -9,11 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,17 +53,8 @@ final class SafeTensorsWriter {
         Path tmp = null;
         boolean moved = false;
         try {
-            FileChannel ch;
-            while (true) {
-                tmp = dir.resolve("." + target.getFileName() + "."
-                        + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-                try {
-                    ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    break;
-                } catch (FileAlreadyExistsException taken) {
-                    // astronomically unlikely; draw another name
-                }
-            }
+            tmp = AtomicFiles.createTemp(target);
+            FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
             try (FileChannel out = ch) {
                 ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(out, prefix);
@@ -75,11 +62,7 @@ final class SafeTensorsWriter {
                 writeData(out, items);
                 out.force(true);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.replace(tmp, target);
             moved = true;
             syncDirectory(dir);
             LOG.debug("{}: saved {} tensors", file, items.size());

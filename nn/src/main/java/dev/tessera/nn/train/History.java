@@ -1,12 +1,10 @@
 package dev.tessera.nn.train;
 
+import dev.tessera.nn.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** The per-epoch logs of a training run: losses, metrics and learning rate, one row per epoch. */
 public final class History {
@@ -83,25 +80,12 @@ public final class History {
      * the permissions of any new file (those the process's umask allows), like the other outputs.
      */
     public void writeCsv(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
+        Path tmp = AtomicFiles.createTemp(file);
         try {
-            while (tmp == null) {
-                // not Files.createTempFile: that makes the file readable by its owner only (0600)
-                tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                        + ".tmp");
-                try {
-                    Files.writeString(tmp, toCsv(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                            StandardOpenOption.WRITE);
-                } catch (FileAlreadyExistsException taken) {
-                    tmp = null; // astronomically unlikely, and not ours to delete; draw another name
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(tmp, toCsv(), StandardCharsets.UTF_8);
+            AtomicFiles.replace(tmp, file);
         } finally {
-            if (tmp != null) {
-                Files.deleteIfExists(tmp);
-            }
+            Files.deleteIfExists(tmp);
         }
     }
 
