@@ -9,10 +9,9 @@ import dev.tessera.spi.ReduceOp;
 import dev.tessera.spi.Storage;
 import dev.tessera.spi.UnaryOp;
 import dev.tessera.spi.View;
-import java.lang.ref.Cleaner;
-import java.util.Arrays;
+import dev.tessera.MemoryStats;
+import dev.tessera.spi.MemoryLedger;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -46,7 +45,6 @@ public final class OpenClBackend implements Backend {
     private static final String EW = "elementwise.c";
     private static final String RED = "reduce.c";
     private static final String IDX = "index.c";
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Device device;
     private final ClDeviceRef ref;
@@ -54,8 +52,7 @@ public final class OpenClBackend implements Backend {
     private final cl_mem errors;
     private final Object errorLock = new Object();
     private final ClGemm gemm;
-    private final AtomicLong liveBuffers = new AtomicLong();
-    private final AtomicLong bytesInUse = new AtomicLong();
+    private final MemoryLedger ledger = new MemoryLedger();
 
     /**
      * Opens the device {@code ref} in {@code context} (which may hold other devices of its platform)
@@ -125,22 +122,10 @@ public final class OpenClBackend implements Backend {
 
     // ---------------------------------------------------------------- memory
 
-    static IllegalStateException released(OpenClStorage s) {
-        return new IllegalStateException("opencl backend: " + s + " was released and cannot be used");
-    }
-
+    /** Counts {@code mem} as a new storage in this backend's ledger (freed by release(), a scope or the cleaner). */
     private OpenClStorage wrap(cl_mem mem, DType dtype, int length) {
         OpenClStorage s = new OpenClStorage(this, mem, dtype, length);
-        long bytes = (long) length * dtype.byteSize();
-        liveBuffers.incrementAndGet();
-        bytesInUse.addAndGet(bytes);
-        AtomicLong live = liveBuffers;
-        AtomicLong inUse = bytesInUse;
-        s.track(CLEANER.register(s, () -> {
-            CL.clReleaseMemObject(mem);
-            live.decrementAndGet();
-            inUse.addAndGet(-bytes);
-        }));
+        s.track(ledger.track(s, (long) length * dtype.byteSize(), () -> CL.clReleaseMemObject(mem)));
         return s;
     }
 
@@ -243,20 +228,48 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    /** Blocks until every kernel queued on this device has run, then reports index errors found by kernels. */
+    /**
+     * Blocks until every kernel queued on this device has run, then throws the first index error a
+     * gather or scatter-add kernel recorded since the last check (an {@link IllegalArgumentException}).
+     */
+    @Override
     public void synchronize() {
         ClCheck.check(CL.clFinish(kernels.queue()), device + ": clFinish");
         checkErrors();
     }
 
-    /** Returns true when {@code storage} was created by this backend. */
+    @Override
     public boolean owns(Storage storage) {
         return storage instanceof OpenClStorage s && s.owner() == this;
     }
 
-    /** Returns the number of live buffers and their bytes (for tests until core's memory statistics are wired). */
-    long[] liveMemory() {
-        return new long[] {liveBuffers.get(), bytesInUse.get()};
+    /** Returns the live buffers of this device and their bytes; nothing is cached (buffers are freed at once). */
+    @Override
+    public MemoryStats memoryStats() {
+        return ledger.stats(0);
+    }
+
+    /**
+     * Copies {@code src} into a new contiguous storage of {@code target}: on the device when {@code
+     * target} is an OpenCL device in this device's context (the copy kernel runs on this device's
+     * queue, which is then drained so that the target's queue sees the data), through the host
+     * otherwise.
+     */
+    @Override
+    public Storage copyTo(View src, Backend target) {
+        if (!(target instanceof OpenClBackend t) || t.kernels.context() != kernels.context()) {
+            return Backend.super.copyTo(src, target);
+        }
+        OpenClStorage from = storage(src.storage());
+        int n = src.numel();
+        OpenClStorage out = t.allocateUninitialised(from.dtype(), n);
+        int[] shape = src.shape();
+        kernels.launchStrided(EW, "copy", shape, new int[][] {src.strides(), Shape.contiguousStrides(shape)},
+                new int[] {src.offset(), 0}, from, isInt(from), out, isInt(out));
+        if (t != this) {
+            synchronize();
+        }
+        return out;
     }
 
     private OpenClStorage storage(Storage s) {
@@ -403,6 +416,6 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public String toString() {
-        return "OpenClBackend[" + device + ", " + ref.name() + "]" + Arrays.toString(liveMemory());
+        return "OpenClBackend[" + device + ", " + ref.name() + "]";
     }
 }

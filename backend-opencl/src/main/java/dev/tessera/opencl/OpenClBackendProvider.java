@@ -81,7 +81,7 @@ public final class OpenClBackendProvider implements BackendProvider {
             ClDeviceRef r = problem == ref.problem() ? ref : new ClDeviceRef(ref.index(), ref.platform(), ref.device(),
                     ref.platformName(), ref.name(), ref.type(), ref.globalMemory(), ref.computeUnits(), ref.version(), problem);
             checked.add(r);
-            result.add(new DeviceInfo(Device.opencl(r.index()), r.name(), problem == null, r.detail()));
+            result.add(new DeviceInfo(Device.opencl(r.index()), r.name(), problem == null, r.detail(), r.hostCpu()));
         }
         refs = checked;
         return result;

@@ -1,6 +1,7 @@
 package dev.tessera.opencl;
 
 import dev.tessera.DType;
+import dev.tessera.spi.MemoryLedger;
 import dev.tessera.spi.Storage;
 import java.lang.ref.Cleaner;
 import org.jocl.cl_mem;
@@ -55,7 +56,7 @@ public final class OpenClStorage implements Storage, ClBuffer {
     @Override
     public cl_mem mem() {
         if (released) {
-            throw OpenClBackend.released(this);
+            throw MemoryLedger.released(this);
         }
         return mem;
     }
