@@ -418,4 +418,88 @@ public final class OpenClBackend implements Backend {
     public String toString() {
         return "OpenClBackend[" + device + ", " + ref.name() + "]";
     }
+
+    // ---- fused kernels (ClAttention, ClConv, ClPool, ClOptim, ClRandom): see Backend for what each computes
+
+    @Override
+    public void softmaxBackward(Storage y, int yOffset, Storage g, int gOffset, int outer, int n, int inner, Storage gx,
+                                int gxOffset, boolean log) {
+        ClAttention.softmaxBackward(this, y, yOffset, g, gOffset, outer, n, inner, gx, gxOffset, log);
+    }
+
+    @Override
+    public void attention(View q, View k, View v, float scale, View probs, View out) {
+        ClAttention.forward(this, q, k, v, scale, probs, out);
+    }
+
+    @Override
+    public void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
+                                  View gv) {
+        ClAttention.backward(this, q, k, v, scale, probs, gradOut, gq, gk, gv);
+    }
+
+    @Override
+    public void im2col(View x, dev.tessera.spi.Conv2dSpec spec, View cols) {
+        ClConv.im2col(this, x, spec, cols);
+    }
+
+    @Override
+    public void col2im(View cols, dev.tessera.spi.Conv2dSpec spec, View x) {
+        ClConv.col2im(this, cols, spec, x);
+    }
+
+    @Override
+    public void conv2d(View x, View weight, View bias, dev.tessera.spi.Conv2dSpec spec, View out) {
+        ClConv.conv2d(this, x, weight, bias, spec, out);
+    }
+
+    @Override
+    public void conv2dBackwardInput(View gradOut, View weight, dev.tessera.spi.Conv2dSpec spec, View gradIn) {
+        ClConv.backwardInput(this, gradOut, weight, spec, gradIn);
+    }
+
+    @Override
+    public void conv2dBackwardWeight(View x, View gradOut, dev.tessera.spi.Conv2dSpec spec, View gradWeight) {
+        ClConv.backwardWeight(this, x, gradOut, spec, gradWeight);
+    }
+
+    @Override
+    public void maxPool2d(View x, dev.tessera.spi.Pool2dSpec spec, View out, View indices) {
+        ClPool.maxPool2d(this, x, spec, out, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(View gradOut, View indices, dev.tessera.spi.Pool2dSpec spec, View gradIn) {
+        ClPool.maxPool2dBackward(this, gradOut, indices, spec, gradIn);
+    }
+
+    @Override
+    public void avgPool2d(View x, dev.tessera.spi.Pool2dSpec spec, View out) {
+        ClPool.avgPool2d(this, x, spec, out);
+    }
+
+    @Override
+    public void avgPool2dBackward(View gradOut, dev.tessera.spi.Pool2dSpec spec, View gradIn) {
+        ClPool.avgPool2dBackward(this, gradOut, spec, gradIn);
+    }
+
+    @Override
+    public void axpy(View x, float alpha, View y) {
+        ClOptim.axpy(this, x, alpha, y);
+    }
+
+    @Override
+    public void adamUpdate(View param, View grad, View expAvg, View expAvgSq, dev.tessera.spi.AdamSpec spec) {
+        ClOptim.adam(this, param, grad, expAvg, expAvgSq, spec);
+    }
+
+    @Override
+    public void fillUniform(View out, long state, float low, float high) {
+        ClRandom.fillUniform(this, out, state, low, high);
+    }
+
+    @Override
+    public void fillDropoutMask(View out, long state, float p, float keep) {
+        ClRandom.fillDropoutMask(this, out, state, p, keep);
+    }
 }

@@ -18,6 +18,8 @@
  *   ATOMIC_CAS(p,c,v) 32-bit compare-and-swap on a GLOBAL int*: returns the old value
  *   FLOAT_AS_INT(x), INT_AS_FLOAT(x)   bit casts
  *   POS_INF, NEG_INF, QUIET_NAN        float constants
+ *   U64, I64          64-bit unsigned and signed integers (U64 arithmetic wraps, as Java's long does)
+ *   U64_C(c)          a 64-bit unsigned constant:      U64_C(0x9E3779B97F4A7C15)
  *
  * Math: exp, log, sqrt, sin, cos, tanh, erfc, pow, fabs, floor, isnan are called by their OpenCL
  * names with float arguments; CUDA C++ has float overloads of all of them. Kernel arguments are
@@ -42,5 +44,8 @@
 #define POS_INF INFINITY
 #define NEG_INF (-INFINITY)
 #define QUIET_NAN NAN
+#define U64 ulong
+#define I64 long
+#define U64_C(c) c##UL
 
 #endif

@@ -1,0 +1,91 @@
+package dev.tessera.opencl;
+
+import dev.tessera.spi.Storage;
+import dev.tessera.spi.View;
+
+/**
+ * Scaled dot-product attention and the softmax gradient on an OpenCL device. Attention runs as
+ * batched products on the backend's GEMM (one launch for every problem of the batch) around one
+ * kernel that scales and normalises the scores in place (attention.c); its backward folds the
+ * scale into the softmax gradient (softmax_backward.c). Nothing is read back to the host.
+ */
+final class ClAttention {
+    /** Lines at least this long get a work-group each, shorter ones a work-item each. */
+    static final int TREE_MIN_LINE = 128;
+    private static final int WG = 64;
+    private static final String ATT = "attention.c";
+    private static final String SMB = "softmax_backward.c";
+
+    private ClAttention() {
+    }
+
+    /** See {@link dev.tessera.spi.Backend#softmaxBackward}: writes {@code gx} ({@code gx} may be {@code g}). */
+    static void softmaxBackward(OpenClBackend b, Storage y, int yOffset, Storage g, int gOffset, int outer, int n, int inner,
+                                Storage gx, int gxOffset, boolean log) {
+        softmaxBackward(b, y, yOffset, g, gOffset, outer, n, inner, gx, gxOffset, log, 1f, "softmaxBackward");
+    }
+
+    /** As {@link #softmaxBackward(OpenClBackend, Storage, int, Storage, int, int, int, int, Storage, int, boolean)}, times {@code scale}. */
+    private static void softmaxBackward(OpenClBackend b, Storage y, int yOffset, Storage g, int gOffset, int outer, int n,
+                                        int inner, Storage gx, int gxOffset, boolean log, float scale, String op) {
+        long lines = (long) outer * inner;
+        if (lines == 0 || n == 0) {
+            return;
+        }
+        Object[] args = {outer, n, inner, ClFused.buffer(b, y, op), yOffset, ClFused.buffer(b, g, op), gOffset,
+            ClFused.buffer(b, gx, op), gxOffset, log ? 1 : 0, scale};
+        if (n >= TREE_MIN_LINE) {
+            b.kernels().launch(SMB, "softmax_backward_tree", new long[] {lines * WG}, new long[] {WG}, args);
+        } else {
+            b.kernels().launch1d(SMB, "softmax_backward_serial", lines, WG, args);
+        }
+    }
+
+    /** Softmax of {@code scale * row} in place, for {@code rows} contiguous rows of {@code n} floats from {@code offset}. */
+    private static void scaledSoftmax(OpenClBackend b, Storage p, int offset, long rows, int n, float scale) {
+        if (rows == 0 || n == 0) {
+            return;
+        }
+        OpenClStorage buf = ClFused.buffer(b, p, "attention");
+        if (n >= TREE_MIN_LINE) {
+            b.kernels().launch(ATT, "scaled_softmax_tree", new long[] {rows * WG}, new long[] {WG}, (int) rows, n, scale,
+                    buf, offset);
+        } else {
+            b.kernels().launch1d(ATT, "scaled_softmax_serial", rows, WG, (int) rows, n, scale, buf, offset);
+        }
+    }
+
+    /**
+     * See {@link dev.tessera.spi.Backend#attention}: {@code probs = softmax(scale q k^T)}, {@code
+     * out = probs v}; writes {@code probs} and {@code out}.
+     */
+    static void forward(OpenClBackend b, View q, View k, View v, float scale, View probs, View out) {
+        int[] ps = probs.shape();
+        b.matmul(q, ClFused.transposed(k), probs, false);
+        scaledSoftmax(b, probs.storage(), probs.offset(), (long) ps[0] * ps[1], ps[2], scale);
+        b.matmul(probs, v, out, false);
+    }
+
+    /**
+     * See {@link dev.tessera.spi.Backend#attentionBackward}: {@code gv = P^T dO}, {@code dS =
+     * scale * softmax'(P)(dO V^T)}, {@code gq = dS K}, {@code gk = dS^T Q}; writes {@code gq},
+     * {@code gk} and {@code gv}. One temporary of {@code probs}' size, released on return.
+     */
+    static void backward(OpenClBackend b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
+                         View gv) {
+        int[] ps = probs.shape();
+        b.matmul(ClFused.transposed(probs), gradOut, gv, false);
+        long size = (long) ps[0] * ps[1] * ps[2];
+        OpenClStorage ds = ClFused.scratch(b, size, "attentionBackward");
+        try {
+            View dScores = ClFused.contiguous(ds, 0, ps);
+            b.matmul(gradOut, ClFused.transposed(v), dScores, false);
+            softmaxBackward(b, probs.storage(), probs.offset(), ds, 0, ps[0] * ps[1], ps[2], 1, ds, 0, false, scale,
+                    "attentionBackward");
+            b.matmul(dScores, k, gq, false);
+            b.matmul(ClFused.transposed(dScores), q, gk, false);
+        } finally {
+            ds.release();
+        }
+    }
+}
