@@ -65,12 +65,12 @@ DEVICE int pool_divisor(const PoolGeom* G, int oy, int ox) {
 }
 
 /* The output rows [lo, hi] whose windows may cover input row iy (callers check each with start/end). */
-DEVICE void covering(int adaptive, int i, int in, int out, int kernel, int stride, int pad, int* lo, int* hi) {
+DEVICE void covering(int adaptive, int i, int in, int out, int size, int stride, int pad, int* lo, int* hi) {
     if (adaptive) {
         *lo = (int) (((I64) i * out) / in);
         *hi = (int) (((I64) (i + 1) * out + in - 1) / in) - 1;
     } else {
-        int t = i + pad - kernel + 1;
+        int t = i + pad - size + 1;
         *lo = t <= 0 ? 0 : (t + stride - 1) / stride;
         *hi = (i + pad) / stride;
     }
