@@ -17,6 +17,8 @@ import dev.tessera.spi.View;
 final class ClConv {
     /** Floats of temporaries per chunk of the batch (64 MiB); at least one image is processed at once. */
     static final long BUDGET = 16L << 20;
+    /** The budget in use: {@link #BUDGET}, lowered by tests to exercise the chunking. */
+    static volatile long budget = BUDGET;
     private static final String FILE = "conv.c";
 
     private ClConv() {
@@ -30,7 +32,7 @@ final class ClConv {
 
     /** Images per chunk when each image needs {@code perImage} floats of temporaries. */
     private static int chunk(Conv2dSpec s, long perImage) {
-        return (int) Math.max(1, Math.min(s.batch(), BUDGET / Math.max(1, perImage)));
+        return (int) Math.max(1, Math.min(s.batch(), budget / Math.max(1, perImage)));
     }
 
     /** Images {@code [n0, n0 + nb)} of an NCHW view. */
