@@ -1,0 +1,166 @@
+package dev.tessera.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.Device;
+import dev.tessera.Generator;
+import dev.tessera.MemoryScope;
+import dev.tessera.MemoryStats;
+import dev.tessera.Tensor;
+import dev.tessera.nn.Dropout;
+import dev.tessera.nn.F;
+import dev.tessera.nn.Linear;
+import dev.tessera.nn.Module;
+import dev.tessera.nn.ReLU;
+import dev.tessera.nn.Sequential;
+import dev.tessera.nn.data.DataLoader;
+import dev.tessera.nn.data.TensorDataset;
+import dev.tessera.nn.models.LeNet;
+import dev.tessera.nn.optim.Adam;
+import dev.tessera.nn.train.Callback;
+import dev.tessera.nn.train.Trainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Device memory and threads on OpenCL: training through the Trainer with no {@code close()} in
+ * user code keeps memory flat, a MemoryScope frees what it should and keeps what it was told to,
+ * and a model in eval mode serves several threads at once.
+ */
+class MemoryAndThreadsTest {
+    /**
+     * Training steps of the memory test: {@value #DEFAULT_STEPS} by default (a few seconds on POCL);
+     * {@code -Dtessera.test.memorySteps=10000} runs the issue's 10,000.
+     */
+    private static final int DEFAULT_STEPS = 1000;
+
+    /** Runs the garbage collector until the device's live-buffer count stops changing (three equal reads, at most 10 s). */
+    private static MemoryStats settled(Device d) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        MemoryStats last = d.memoryStats();
+        int equal = 0;
+        while (equal < 3 && System.nanoTime() < deadline) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            MemoryStats now = d.memoryStats();
+            equal = now.equals(last) ? equal + 1 : 0;
+            last = now;
+        }
+        return last;
+    }
+
+    @Test
+    void trainingThroughTheTrainerKeepsDeviceMemoryFlat() {
+        ClTestDevice.backend();
+        Device d = ClTestDevice.device();
+        int steps = Integer.getInteger("tessera.test.memorySteps", DEFAULT_STEPS);
+        Generator g = new Generator(17);
+        Tensor x = Tensor.randn(g, 512, 20);
+        int[] labels = new int[512];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 4;
+        }
+        TensorDataset data = new TensorDataset(x, Tensor.ofInts(labels));
+        Module model = new Sequential(new Linear(20, 32, true, g), new ReLU(), new Dropout(0.1, g),
+                new Linear(32, 4, true, g)).to(d);
+        int batchesPerEpoch = 512 / 32;
+        MemoryStats[] at = new MemoryStats[2];
+        int[] global = {0};
+        Callback probe = new Callback() {
+            @Override
+            public void onBatchEnd(Trainer trainer, int epoch, int batch, double loss, int batchSize) {
+                global[0]++;
+                if (global[0] == 100) {
+                    at[0] = d.memoryStats();
+                } else if (global[0] == steps) {
+                    at[1] = d.memoryStats();
+                }
+            }
+        };
+        Trainer trainer = Trainer.builder(model, new Adam(model.parameters(), 1e-3f), F::crossEntropy)
+                .epochs((steps + batchesPerEpoch - 1) / batchesPerEpoch).callbacks(probe).progress(false).build();
+        trainer.fit(new DataLoader(data, 32, true, 5), null);
+        assertTrue(global[0] >= steps, "ran " + global[0] + " steps");
+        assertEquals(at[0].bytesInUse(), at[1].bytesInUse(), "bytes in use at step 100 and step " + steps + ": " + at[0]
+                + " then " + at[1]);
+        assertEquals(at[0].liveBuffers(), at[1].liveBuffers(), "live buffers at step 100 and step " + steps);
+    }
+
+    @Test
+    void aMemoryScopeFreesWhatItShouldAndKeepsWhatItWasToldTo() {
+        ClTestDevice.backend();
+        Device d = ClTestDevice.device();
+        Generator g = new Generator(4);
+        MemoryStats before = settled(d);
+        Tensor kept;
+        Tensor dropped;
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor a = Tensor.randn(g, d, 64, 50);
+            Tensor b = a.mul(2f).add(1f).relu();
+            dropped = b.exp();
+            kept = scope.keep(b.sum(0, false));
+            MemoryStats during = d.memoryStats();
+            assertTrue(during.liveBuffers() >= before.liveBuffers() + 5, "inside the scope: " + during + ", before " + before);
+        }
+        MemoryStats after = d.memoryStats();
+        assertEquals(before.liveBuffers() + 1, after.liveBuffers(), "only the kept tensor outlives the scope: " + after
+                + ", before " + before);
+        assertEquals(before.bytesInUse() + 50L * Float.BYTES, after.bytesInUse(), "bytes of the kept [50] tensor");
+        assertEquals(50, kept.toFloatArray().length);
+        IllegalStateException e = assertThrows(IllegalStateException.class, dropped::toFloatArray);
+        assertTrue(e.getMessage().contains("released by a MemoryScope"), e.getMessage());
+        kept = null;
+        assertEquals(before.liveBuffers(), settled(d).liveBuffers(), "the kept tensor is freed once unreachable");
+    }
+
+    @Test
+    void aModelInEvalModeServesFourThreadsAsItServesOne() throws Exception {
+        ClTestDevice.backend();
+        Device d = ClTestDevice.device();
+        Module model = new LeNet(10).to(d);
+        model.eval();
+        int requests = 8;
+        Generator g = new Generator(12);
+        List<Tensor> inputs = new ArrayList<>();
+        List<float[]> alone = new ArrayList<>();
+        try (var ng = Tensor.noGrad()) {
+            for (int i = 0; i < requests; i++) {
+                Tensor in = Tensor.randn(g, d, 1 + i % 3, 1, 28, 28);
+                inputs.add(in);
+                alone.add(model.forward(in).toFloatArray());
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < requests; i++) {
+                    Tensor in = inputs.get(i);
+                    results.add(pool.submit(() -> {
+                        try (var ng = Tensor.noGrad()) {
+                            return model.forward(in).toFloatArray();
+                        }
+                    }));
+                }
+            }
+            for (int k = 0; k < results.size(); k++) {
+                assertArrayEquals(alone.get(k % requests), results.get(k).get(), "request " + (k % requests) + ", round "
+                        + k / requests);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
