@@ -156,12 +156,14 @@ final class Autograd {
             boolean privateStorage = g.isContiguous() && g.offset == 0 && g.storage.length() == Shape.numel(g.shape)
                     && shared.add(g.storage);
             leaf.grad = privateStorage ? g : Kernels.copyContiguous(g);
+            leaf.gradFromBackward = true;
         } else if (leaf.grad.isContiguous()) {
             // Into the existing buffer, as PyTorch does: a gradient kept across zeroGrad(false) is
             // allocated once, so device memory stays flat over any number of steps.
             InPlace.binary(BinaryOp.ADD, leaf.grad, g);
         } else {
             leaf.grad = Kernels.add(leaf.grad, g);
+            leaf.gradFromBackward = true;
         }
         shared.add(leaf.grad.storage);
         ScopeFrame.persist(leaf.grad.storage); // gradients outlive memory scopes

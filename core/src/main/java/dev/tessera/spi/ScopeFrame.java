@@ -51,6 +51,15 @@ public final class ScopeFrame {
     }
 
     /**
+     * Hands {@code storage}, which no longer has an owner (e.g. a gradient that {@code zeroGrad()}
+     * dropped), to the current thread's innermost frame, if one is open, which releases it when it
+     * closes unless it is kept or exempt there.
+     */
+    public static void adopt(Storage storage) {
+        register(storage);
+    }
+
+    /**
      * Registers a heap storage with the current thread's innermost frame, if one is open, and counts
      * it in the heap totals until the frames let go of it.
      */
