@@ -1,6 +1,7 @@
 package dev.tessera;
 
 import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.ScopeFrame;
 import dev.tessera.spi.Storage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -158,6 +159,7 @@ final class Autograd {
             leaf.grad = Kernels.add(leaf.grad, g);
         }
         shared.add(leaf.grad.storage);
+        ScopeFrame.persist(leaf.grad.storage); // gradients outlive memory scopes
     }
 
     /** Returns the nodes reachable from {@code root}, each after every node that consumes it. */

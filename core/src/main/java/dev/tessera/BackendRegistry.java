@@ -95,7 +95,7 @@ final class BackendRegistry {
     static Device best() {
         for (DeviceType type : new DeviceType[] {DeviceType.CUDA, DeviceType.OPENCL}) {
             for (Probed p : probed()) {
-                if (p.info.usable() && p.info.device().type() == type) {
+                if (p.info.usable() && !p.info.hostCpu() && p.info.device().type() == type) {
                     return p.info.device();
                 }
             }

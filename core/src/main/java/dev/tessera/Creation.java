@@ -8,8 +8,9 @@ final class Creation {
     private Creation() {
     }
 
-    static Backend cpu() {
-        return BackendRegistry.backend(Device.cpu());
+    /** The backend of the default device ({@link Device#getDefault()}), where factories without a device create tensors. */
+    static Backend defaultBackend() {
+        return BackendRegistry.backend(Device.getDefault());
     }
 
     /**
@@ -54,7 +55,7 @@ final class Creation {
 
     /** A 1-D tensor of {@code data.length} values when {@code shape} is empty, else {@code data} in {@code shape}. */
     static Tensor of(float[] data, int[] shape) {
-        return of(cpu(), data, shape);
+        return of(defaultBackend(), data, shape);
     }
 
     /** As {@link #of(float[], int[])}, uploaded through {@code backend}. */
@@ -65,7 +66,7 @@ final class Creation {
 
     /** {@code data} in exactly {@code shape}, which may be 0-d; the caller has checked the sizes agree. */
     static Tensor exact(float[] data, int[] shape) {
-        return exact(cpu(), data, shape);
+        return exact(defaultBackend(), data, shape);
     }
 
     /** {@code data} in exactly {@code shape} on {@code backend} (one upload); the caller has checked the sizes. */
@@ -74,7 +75,7 @@ final class Creation {
     }
 
     static Tensor ofInts(int[] data, int[] shape) {
-        return ofInts(cpu(), data, shape);
+        return ofInts(defaultBackend(), data, shape);
     }
 
     static Tensor ofInts(Backend b, int[] data, int[] shape) {
@@ -85,7 +86,7 @@ final class Creation {
 
     /** A CPU tensor filled with {@code value}; {@code op} names the factory in error messages. */
     static Tensor full(String op, float value, int[] shape) {
-        return full(op, cpu(), value, shape);
+        return full(op, defaultBackend(), value, shape);
     }
 
     /** A tensor on {@code backend} filled with {@code value} (allocated there, no upload); {@code op} names the factory. */
@@ -108,7 +109,7 @@ final class Creation {
     }
 
     static Tensor arange(int n) {
-        return arange(cpu(), n);
+        return arange(defaultBackend(), n);
     }
 
     static Tensor arange(Backend backend, int n) {
@@ -123,7 +124,7 @@ final class Creation {
     }
 
     static Tensor eye(int n) {
-        return eye(cpu(), n);
+        return eye(defaultBackend(), n);
     }
 
     static Tensor eye(Backend backend, int n) {
@@ -138,7 +139,7 @@ final class Creation {
     }
 
     static Tensor rand(Generator g, int[] shape) {
-        return rand(cpu(), g, shape);
+        return rand(defaultBackend(), g, shape);
     }
 
     /** Uniform numbers drawn on {@code backend} with the counter-based stream: the same on every device. */
@@ -157,7 +158,7 @@ final class Creation {
     }
 
     static Tensor randn(Generator g, int[] shape) {
-        return randn(cpu(), g, shape);
+        return randn(defaultBackend(), g, shape);
     }
 
     /**
@@ -187,9 +188,8 @@ final class Creation {
             return x;
         }
         Backend target = BackendRegistry.backend(device);
-        Tensor out = x.dtype == DType.FLOAT32
-                ? new Tensor(target, target.upload(x.toFloatArray()), x.shape.clone(), Shape.contiguousStrides(x.shape), 0)
-                : new Tensor(target, target.upload(x.toIntArray()), x.shape.clone(), Shape.contiguousStrides(x.shape), 0);
+        Tensor out = new Tensor(target, x.backend.copyTo(x.view(), target), x.shape.clone(),
+                Shape.contiguousStrides(x.shape), 0);
         Device from = x.device();
         return Autograd.record(out, "to", (g, needs) -> new Tensor[] {g.to(from)}, x);
     }

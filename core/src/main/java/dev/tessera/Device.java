@@ -13,6 +13,7 @@ import java.util.Objects;
  */
 public final class Device {
     private static final Device CPU = new Device(DeviceType.CPU, 0);
+    private static volatile Device defaultDevice = CPU;
 
     private final DeviceType type;
     private final int index;
@@ -65,7 +66,8 @@ public final class Device {
 
     /**
      * Returns the fastest usable device: the first usable CUDA GPU, else the first usable OpenCL
-     * device, else the CPU.
+     * device that is not the host's own processor (an OpenCL CPU driver such as POCL is never
+     * preferred over Tessera's CPU backend), else the CPU.
      */
     public static Device best() {
         return BackendRegistry.best();
@@ -77,6 +79,37 @@ public final class Device {
      */
     public static List<DeviceInfo> available() {
         return BackendRegistry.devices();
+    }
+
+    /**
+     * Returns the storages this device's backend holds now and their bytes (opening the backend if
+     * it is not open yet): e.g. to check that a training loop does not leak.
+     *
+     * @throws IllegalArgumentException if no backend on the classpath reports this device
+     * @throws IllegalStateException    if the device cannot be used
+     */
+    public MemoryStats memoryStats() {
+        return BackendRegistry.backend(this).memoryStats();
+    }
+
+    /**
+     * Makes {@code device} the default: the device where factories without a {@code Device}
+     * argument ({@link Tensor#of(float[], int...)}, {@link Tensor#zeros(int...)}, {@link
+     * Tensor#randn(Generator, int...)}, ...) create tensors, for every thread (like PyTorch's {@code
+     * torch.set_default_device}). The initial default is {@link #cpu()}. Modules create their
+     * parameters through these factories, so a model built afterwards lives on {@code device}.
+     *
+     * @throws IllegalArgumentException if {@code device} is null or cannot be used (the message says
+     *                                  why, as {@link #available()} does)
+     */
+    public static void setDefault(Device device) {
+        Creation.backendFor("Device.setDefault", device); // fails now rather than at the first factory call
+        defaultDevice = device;
+    }
+
+    /** Returns the device where factories without a {@code Device} argument create tensors; see {@link #setDefault}. */
+    public static Device getDefault() {
+        return defaultDevice;
     }
 
     /** Returns the kind of device. */

@@ -2,6 +2,7 @@ package dev.tessera;
 
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.ScopeFrame;
 import dev.tessera.spi.Storage;
 import dev.tessera.spi.UnaryOp;
 import dev.tessera.spi.View;
@@ -65,7 +66,7 @@ public final class Tensor {
     // ---------------------------------------------------------------- creation
 
     /**
-     * Returns a FLOAT32 CPU tensor holding a copy of {@code data} with the given shape; with no
+     * Returns a FLOAT32 tensor on the default device holding a copy of {@code data} with the given shape; with no
      * shape, a 1-D tensor of {@code data.length} elements.
      *
      * @throws IllegalArgumentException if the shape does not hold exactly {@code data.length} elements
@@ -74,27 +75,27 @@ public final class Tensor {
         return Creation.of(data, shape);
     }
 
-    /** Returns a 0-d FLOAT32 CPU tensor holding {@code value}. */
+    /** Returns a 0-d FLOAT32 tensor on the default device holding {@code value}. */
     public static Tensor scalar(float value) {
         return Creation.exact(new float[] {value}, new int[0]);
     }
 
-    /** Returns an INT32 CPU tensor holding a copy of {@code data}, e.g. class labels. */
+    /** Returns an INT32 tensor on the default device holding a copy of {@code data}, e.g. class labels. */
     public static Tensor ofInts(int[] data, int... shape) {
         return Creation.ofInts(data, shape);
     }
 
-    /** Returns a FLOAT32 CPU tensor of zeros. */
+    /** Returns a FLOAT32 tensor on the default device of zeros. */
     public static Tensor zeros(int... shape) {
         return Creation.full("zeros", 0f, shape);
     }
 
-    /** Returns a FLOAT32 CPU tensor of ones. */
+    /** Returns a FLOAT32 tensor on the default device of ones. */
     public static Tensor ones(int... shape) {
         return Creation.full("ones", 1f, shape);
     }
 
-    /** Returns a FLOAT32 CPU tensor with every element {@code value}. */
+    /** Returns a FLOAT32 tensor on the default device with every element {@code value}. */
     public static Tensor full(float value, int... shape) {
         return Creation.full("full", value, shape);
     }
@@ -122,7 +123,7 @@ public final class Tensor {
     // ---------------------------------------------------------------- creation on a device
     //
     // Each factory below allocates (or uploads once) through the backend of the given device; none
-    // creates on the CPU and copies. The no-device forms above mean Device.cpu().
+    // creates on the CPU and copies. The no-device forms above mean Device.getDefault() (initially the CPU).
 
     /**
      * Returns a FLOAT32 tensor on {@code device} holding a copy of {@code data} with the given
@@ -854,6 +855,9 @@ public final class Tensor {
                     + "'; use detach() to get a tensor outside the graph");
         }
         this.requiresGrad = requires;
+        if (requires && gradFn == null) {
+            ScopeFrame.persist(storage); // a leaf that requires grad is a parameter: it outlives memory scopes
+        }
         return this;
     }
 
@@ -884,6 +888,9 @@ public final class Tensor {
                     + " differs from the tensor's shape " + Shape.str(shape));
         }
         this.grad = newGrad;
+        if (newGrad != null) {
+            ScopeFrame.persist(newGrad.storage);
+        }
     }
 
     /** Clears the gradient; modifies this tensor. */

@@ -2,10 +2,12 @@ package dev.tessera.cpu;
 
 import dev.tessera.DType;
 import dev.tessera.Device;
+import dev.tessera.MemoryStats;
 import dev.tessera.Shape;
 import dev.tessera.spi.AdamSpec;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.MemoryLedger;
 import dev.tessera.spi.ReduceOp;
 import dev.tessera.spi.Storage;
 import dev.tessera.spi.UnaryOp;
@@ -40,31 +42,47 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean owns(Storage storage) {
+        return storage instanceof CpuStorage;
+    }
+
+    /**
+     * Returns the storages that open memory scopes hold and their bytes (see {@link
+     * MemoryLedger#heapStats()}); the garbage collector owns all other CPU memory, and nothing is
+     * cached.
+     */
+    @Override
+    public MemoryStats memoryStats() {
+        return MemoryLedger.heapStats();
+    }
+
+    @Override
     public Storage allocate(DType dtype, int length) {
-        return dtype == DType.FLOAT32 ? CpuStorage.ofFloats(new float[length]) : CpuStorage.ofInts(new int[length]);
+        return dtype == DType.FLOAT32 ? CpuStorage.ofFloats(new float[length], true)
+                : CpuStorage.ofInts(new int[length], true);
     }
 
     @Override
     public Storage upload(float[] data) {
-        return CpuStorage.ofFloats(data.clone());
+        return CpuStorage.ofFloats(data.clone(), true);
     }
 
     @Override
     public Storage upload(int[] data) {
-        return CpuStorage.ofInts(data.clone());
+        return CpuStorage.ofInts(data.clone(), true);
     }
 
     @Override
     public float[] readFloats(View src) {
         float[] out = new float[src.numel()];
-        copy(src, new View(CpuStorage.ofFloats(out), src.shape(), Shape.contiguousStrides(src.shape()), 0));
+        copy(src, new View(CpuStorage.ofFloats(out, false), src.shape(), Shape.contiguousStrides(src.shape()), 0));
         return out;
     }
 
     @Override
     public int[] readInts(View src) {
         int[] out = new int[src.numel()];
-        copy(src, new View(CpuStorage.ofInts(out), src.shape(), Shape.contiguousStrides(src.shape()), 0));
+        copy(src, new View(CpuStorage.ofInts(out, false), src.shape(), Shape.contiguousStrides(src.shape()), 0));
         return out;
     }
 

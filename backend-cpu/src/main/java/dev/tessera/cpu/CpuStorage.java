@@ -1,44 +1,75 @@
 package dev.tessera.cpu;
 
 import dev.tessera.DType;
+import dev.tessera.spi.MemoryLedger;
 import dev.tessera.spi.Storage;
 
-/** Heap storage: a {@code float[]} for FLOAT32 or an {@code int[]} for INT32, owned by the garbage collector. */
+/**
+ * Heap storage: a {@code float[]} for FLOAT32 or an {@code int[]} for INT32, owned by the garbage
+ * collector. Storages the backend hands out are registered with the calling thread's memory scope
+ * ({@link MemoryLedger#trackHeap}); {@link #release()} drops the array, so the collector can
+ * reclaim it before the storage itself becomes unreachable, and any later use throws.
+ */
 final class CpuStorage implements Storage {
-    final float[] floats;
-    final int[] ints;
+    private float[] floats;
+    private int[] ints;
+    private final DType dtype;
+    private final int length;
+    private boolean released;
 
-    private CpuStorage(float[] floats, int[] ints) {
+    private CpuStorage(float[] floats, int[] ints, boolean tracked) {
         this.floats = floats;
         this.ints = ints;
+        this.dtype = floats != null ? DType.FLOAT32 : DType.INT32;
+        this.length = floats != null ? floats.length : ints.length;
+        if (tracked) {
+            MemoryLedger.trackHeap(this);
+        }
     }
 
-    static CpuStorage ofFloats(float[] data) {
-        return new CpuStorage(data, null);
+    /** Returns a storage on {@code data} (not copied), registered with the thread's memory scope when {@code tracked}. */
+    static CpuStorage ofFloats(float[] data, boolean tracked) {
+        return new CpuStorage(data, null, tracked);
     }
 
-    static CpuStorage ofInts(int[] data) {
-        return new CpuStorage(null, data);
+    /** Returns a storage on {@code data} (not copied), registered with the thread's memory scope when {@code tracked}. */
+    static CpuStorage ofInts(int[] data, boolean tracked) {
+        return new CpuStorage(null, data, tracked);
     }
 
     @Override
     public DType dtype() {
-        return floats != null ? DType.FLOAT32 : DType.INT32;
+        return dtype;
     }
 
     @Override
     public int length() {
-        return floats != null ? floats.length : ints.length;
+        return length;
+    }
+
+    @Override
+    public void release() {
+        released = true;
+        floats = null;
+        ints = null;
     }
 
     /** Returns the float array of a storage that belongs to the CPU backend. */
     static float[] floats(Storage s) {
-        return cpu(s).floats;
+        CpuStorage c = cpu(s);
+        if (c.released) {
+            throw MemoryLedger.released(c);
+        }
+        return c.floats;
     }
 
     /** Returns the int array of a storage that belongs to the CPU backend. */
     static int[] ints(Storage s) {
-        return cpu(s).ints;
+        CpuStorage c = cpu(s);
+        if (c.released) {
+            throw MemoryLedger.released(c);
+        }
+        return c.ints;
     }
 
     private static CpuStorage cpu(Storage s) {

@@ -25,7 +25,7 @@ class CopyRowsTest {
         for (int i = 0; i < src.length; i++) {
             src[i] = i % 11 == 0 ? Float.intBitsToFloat(0x7fa00000 + i) : i * 0.5f - 3f; // signalling NaNs too
         }
-        View from = new View(CpuStorage.ofFloats(src), new int[] {rows, n}, new int[] {stride, 1}, 3);
+        View from = new View(CpuStorage.ofFloats(src, false), new int[] {rows, n}, new int[] {stride, 1}, 3);
         View to = new View(cpu.allocate(DType.FLOAT32, rows * n), new int[] {rows, n}, Shape.contiguousStrides(new int[] {rows, n}), 0);
         cpu.copy(from, to);
         float[] out = CpuStorage.floats(to.storage());
@@ -46,7 +46,7 @@ class CopyRowsTest {
         }
         float[] expected = data.clone();
         System.arraycopy(expected, 0, expected, 7, n);
-        CpuStorage storage = CpuStorage.ofFloats(data);
+        CpuStorage storage = CpuStorage.ofFloats(data, false);
         cpu.copy(new View(storage, new int[] {n}, new int[] {1}, 0), new View(storage, new int[] {n}, new int[] {1}, 7));
         for (int i = 0; i < data.length; i++) {
             assertEquals(expected[i], data[i], "element " + i);

@@ -17,6 +17,15 @@ import dev.tessera.Device;
  *   <li>Methods are called from any thread; a backend must be safe for concurrent calls on
  *       distinct output storages.
  * </ul>
+ *
+ * <p>Memory: every storage a backend creates goes through a {@link MemoryLedger} ({@link
+ * MemoryLedger#track}), which counts it for {@link #memoryStats()}, registers it with the calling
+ * thread's {@link dev.tessera.MemoryScope} and with a cleaner as the safety net; {@link
+ * Storage#release()} frees it early. Beyond the primitives, the SPI has four small additions a GPU
+ * needs, each with a default: {@link #copyTo} (device-to-device copies within one backend, by
+ * default through the host), {@link #synchronize()} (waits for queued work, by default a no-op),
+ * {@link #owns} (whether a storage is this backend's, by default false) and {@link #memoryStats()}
+ * (by default {@link dev.tessera.MemoryStats#NONE}).
  */
 public interface Backend {
 
@@ -280,6 +289,45 @@ public interface Backend {
         View threshold = new View(p1, out.shape(), new int[out.shape().length], 0);
         binary(BinaryOp.GE, out, threshold, out);
         unary(UnaryOp.MUL_SCALAR, keep, out, out);
+    }
+
+    // ---------------------------------------------------------------- devices and memory
+
+    /**
+     * Copies {@code src} (any strides) into a new contiguous storage of {@code src.numel()}
+     * elements, row-major, of the same dtype, owned by {@code target}; {@code src} is not
+     * modified. This is how tensors move between devices. The default reads {@code src} back to the
+     * host and uploads it to {@code target}; a backend overrides it to copy directly between two of
+     * its own devices (check {@code target}'s class), delegating to the default otherwise.
+     */
+    default Storage copyTo(View src, Backend target) {
+        return src.storage().dtype() == DType.FLOAT32 ? target.upload(readFloats(src)) : target.upload(readInts(src));
+    }
+
+    /**
+     * Blocks until every operation queued on this device has finished (a GPU runs kernels
+     * asynchronously); reading data back synchronises by itself. The default does nothing, which is
+     * right for a backend that runs every primitive before returning, as the CPU does.
+     */
+    default void synchronize() {
+    }
+
+    /**
+     * Returns true when {@code storage} was created by this backend (and so may be passed to its
+     * primitives); must be cheap (a class or field check). The default, false, suits no real backend:
+     * each overrides it.
+     */
+    default boolean owns(Storage storage) {
+        return false;
+    }
+
+    /**
+     * Returns the storages this backend holds now and their bytes, normally its {@link
+     * MemoryLedger#stats}. The default, {@link dev.tessera.MemoryStats#NONE}, is for a backend that
+     * does not track its memory.
+     */
+    default dev.tessera.MemoryStats memoryStats() {
+        return dev.tessera.MemoryStats.NONE;
     }
 
     /** Returns a one-line description for logs and {@link dev.tessera.Device#available()}. */

@@ -14,8 +14,10 @@ public interface Storage {
     int length();
 
     /**
-     * Releases device memory now instead of waiting for the garbage collector. Heap storage may
-     * ignore this. Using the storage afterwards throws {@link IllegalStateException}.
+     * Releases the memory now instead of waiting for the garbage collector; a {@link
+     * dev.tessera.MemoryScope} calls this when it closes. Idempotent. Using the storage afterwards
+     * throws the {@link IllegalStateException} of {@link MemoryLedger#released}. The default does
+     * nothing (untracked heap storage).
      */
     default void release() {
     }

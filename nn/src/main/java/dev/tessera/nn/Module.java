@@ -2,6 +2,7 @@ package dev.tessera.nn;
 
 import dev.tessera.DType;
 import dev.tessera.Device;
+import dev.tessera.MemoryScope;
 import dev.tessera.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,7 +61,7 @@ public abstract class Module {
                     + (param == null ? ", got null" : ", got a " + param.dtype()
                     + (param.isLeaf() ? "" : " result of '" + param.gradFnName() + "' (pass detach())")));
         }
-        params.put(name, param.requiresGrad(true));
+        params.put(name, MemoryScope.persist(param.requiresGrad(true)));
         return param;
     }
 
@@ -76,7 +77,7 @@ public abstract class Module {
         if (buffer == null) {
             throw new IllegalArgumentException(typeName() + ".registerBuffer: buffer '" + name + "' is null");
         }
-        buffers.put(name, buffer);
+        buffers.put(name, MemoryScope.persist(buffer)); // module state outlives memory scopes
         return buffer;
     }
 
@@ -345,7 +346,8 @@ public abstract class Module {
         Map<Tensor, Tensor> moved = new IdentityHashMap<>();
         for (Module m : modules()) {
             m.params.replaceAll((name, p) -> moved.computeIfAbsent(p, t -> moveParameter(t, device)));
-            m.buffers.replaceAll((name, b) -> moved.computeIfAbsent(b, t -> t.device().equals(device) ? t : t.detach().to(device)));
+            m.buffers.replaceAll((name, b) -> moved.computeIfAbsent(b,
+                    t -> t.device().equals(device) ? t : MemoryScope.persist(t.detach().to(device))));
         }
         return this;
     }
@@ -354,7 +356,7 @@ public abstract class Module {
         if (p.device().equals(device)) {
             return p;
         }
-        Tensor q = p.detach().to(device).requiresGrad(p.requiresGrad());
+        Tensor q = MemoryScope.persist(p.detach().to(device).requiresGrad(p.requiresGrad()));
         if (p.grad() != null) {
             q.setGrad(p.grad().to(device));
         }

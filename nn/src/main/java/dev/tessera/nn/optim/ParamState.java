@@ -1,5 +1,6 @@
 package dev.tessera.nn.optim;
 
+import dev.tessera.MemoryScope;
 import dev.tessera.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,12 +30,13 @@ public final class ParamState {
      * device) if it does not exist; may modify this state.
      */
     public Tensor bufferOrZeros(String name, Tensor param) {
-        return buffers.computeIfAbsent(name, k -> param.zerosLike());
+        return buffers.computeIfAbsent(name, k -> MemoryScope.persist(param.zerosLike()));
     }
 
     /** Stores {@code buffer} (not copied) as {@code name}; modifies this state. */
     public void putBuffer(String name, Tensor buffer) {
-        buffers.put(Objects.requireNonNull(name), Objects.requireNonNull(buffer, "ParamState: buffer must not be null"));
+        Objects.requireNonNull(buffer, "ParamState: buffer must not be null");
+        buffers.put(Objects.requireNonNull(name), MemoryScope.persist(buffer)); // optimizer state outlives memory scopes
     }
 
     /** Returns scalar {@code name}, or {@code defaultValue} if it is not set. */

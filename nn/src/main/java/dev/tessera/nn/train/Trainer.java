@@ -1,6 +1,7 @@
 package dev.tessera.nn.train;
 
 import dev.tessera.Device;
+import dev.tessera.MemoryScope;
 import dev.tessera.Tensor;
 import dev.tessera.nn.Module;
 import dev.tessera.nn.data.Batch;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * Temporary files left by a checkpoint write that was killed are deleted when {@link #fit} opens
  * the directory. Resuming checks that the checkpoint fits the model, the optimizer and the
  * schedulers before it changes any of them.
+ *
+ * <p><b>Memory.</b> Each training step and each evaluation or prediction batch runs in its own
+ * {@link MemoryScope}: the tensors it creates are freed when it ends (at once on a GPU), while
+ * parameters, gradients, buffers and optimizer state outlive it. Memory stays flat over any number
+ * of steps without a {@code close()} in user code.
  *
  * <p><b>Non-finite losses.</b> Each batch's loss is read back (as the progress display and the
  * epoch's mean loss need it anyway) and checked before the backward pass. By default a NaN or
@@ -190,7 +196,12 @@ public final class Trainer {
             int b = p.batch;
             while (batches.hasNext() && !stopRequested) {
                 Batch batch = batches.next();
-                double value = step(batch, device);
+                double value;
+                // Every tensor of the step is freed when it ends; parameters, gradients and optimizer
+                // state outlive it, and the loss comes back as a number.
+                try (MemoryScope scope = MemoryScope.open()) {
+                    value = step(batch, device);
+                }
                 if (!Double.isFinite(value)) {
                     if (nonFinitePolicy == NonFinitePolicy.STOP) {
                         throw new NonFiniteLossException(epoch, b, value);
@@ -311,12 +322,14 @@ public final class Trainer {
             Iterator<Batch> it = loader.iterator(0, 0);
             while (it.hasNext()) {
                 Batch b = it.next();
-                Tensor y = b.targets().to(device);
-                Tensor out = model.forward(b.features().to(device));
-                sum += loss.compute(out, y).item() * b.size();
-                count += b.size();
-                for (Metric m : fresh) {
-                    m.update(out, y);
+                try (MemoryScope scope = MemoryScope.open()) {
+                    Tensor y = b.targets().to(device);
+                    Tensor out = model.forward(b.features().to(device));
+                    sum += loss.compute(out, y).item() * b.size();
+                    count += b.size();
+                    for (Metric m : fresh) {
+                        m.update(out, y); // metrics keep their state on the host
+                    }
                 }
             }
         } finally {
@@ -342,7 +355,10 @@ public final class Trainer {
         try (var ng = Tensor.noGrad()) {
             Iterator<Batch> it = loader.iterator(0, 0);
             while (it.hasNext()) {
-                outputs.add(model.forward(it.next().features().to(device)));
+                Batch b = it.next();
+                try (MemoryScope scope = MemoryScope.open()) {
+                    outputs.add(scope.keep(model.forward(b.features().to(device))));
+                }
             }
         } finally {
             model.train(wasTraining);

@@ -1,0 +1,16 @@
+package dev.tessera;
+
+/**
+ * A snapshot of the memory one device's backend holds, as {@link Device#memoryStats()} returns it.
+ *
+ * @param liveBuffers the number of storages allocated and not yet released (by a {@link
+ *                    MemoryScope}, explicitly, or by the garbage collector's cleaner)
+ * @param bytesInUse  the bytes those live storages occupy
+ * @param bytesCached bytes the backend keeps allocated for reuse although no storage uses them (0 on
+ *                    the CPU, whose memory the garbage collector owns)
+ */
+public record MemoryStats(long liveBuffers, long bytesInUse, long bytesCached) {
+
+    /** What a backend that does not track its memory reports: all zeros. */
+    public static final MemoryStats NONE = new MemoryStats(0, 0, 0);
+}
