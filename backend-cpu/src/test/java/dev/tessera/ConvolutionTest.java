@@ -3,6 +3,7 @@ package dev.tessera;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.Oracle.Nd;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.Conv2dSpec;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.spi.View;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.Pool2dSpec;
 import dev.tessera.spi.View;

@@ -2,6 +2,7 @@ package dev.tessera;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.View;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.tessera;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.tessera.kit.ForeignCpuBackend;
 import dev.tessera.spi.Backend;
 import java.util.Arrays;
 import java.util.Locale;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tessera.ComposedOnly;
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.DType;
 import dev.tessera.TestDevice;
 import java.lang.reflect.Method;

@@ -1,5 +1,8 @@
-package dev.tessera;
+package dev.tessera.kit;
 
+import dev.tessera.DType;
+import dev.tessera.Shape;
+import dev.tessera.TestDevice;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.Storage;
 import dev.tessera.spi.View;
@@ -14,7 +17,8 @@ import java.util.Set;
  * but runs the SPI's composed defaults for the optional fused kernels ({@link #KERNELS}): calling
  * {@code conv2d}, {@code adamUpdate}, ... on it runs the path a backend without those kernels gets,
  * built from the real backend's primitives. Tests compare it with the CPU backend's fused kernels on
- * the same inputs.
+ * the same inputs. (It lives outside package {@code dev.tessera} so that core's error messages,
+ * which name the innermost run of core frames on the stack, do not name it.)
  */
 public final class ComposedOnly {
     /**

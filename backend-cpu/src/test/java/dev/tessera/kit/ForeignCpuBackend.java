@@ -1,29 +1,40 @@
-package dev.tessera;
+package dev.tessera.kit;
 
+import dev.tessera.DType;
+import dev.tessera.Device;
+import dev.tessera.MemoryScope;
+import dev.tessera.TestDevice;
+import dev.tessera.cpu.UntrackedStorage;
 import dev.tessera.spi.Backend;
+import dev.tessera.spi.MemoryLedger;
 import dev.tessera.spi.Storage;
 import dev.tessera.spi.View;
+import java.lang.ref.Cleaner;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A test backend that passes for another device: every primitive runs on the CPU backend, but its
- * storages are objects of its own ({@link Foreign}) that wrap CPU storages, and it refuses any
- * storage it did not create (a CPU tensor, or another device's) with an {@link
- * IllegalArgumentException}. Running the conformance kit on it ({@code
- * -Dtessera.test.device=foreign}, see {@link TestDevice}) proves that the kit and core never mix a
- * CPU tensor into an op on the kit's device, without a GPU. A released storage refuses further use
- * with an {@link IllegalStateException}, as device memory would.
+ * storages are objects of its own ({@link Foreign}, each wrapping a CPU array) that the CPU backend
+ * refuses, and it refuses any storage it did not create (a CPU tensor's, another device's) with an
+ * {@link IllegalArgumentException}. Running the conformance kit on it ({@code
+ * -Dtessera.test.device=foreign}, see {@link TestDevice}) shows, without a GPU, that the kit and
+ * core never mix a CPU tensor into an op on the kit's device. Its memory behaves like a device's:
+ * storages are counted in {@link #backend()}{@code .memoryStats()} through a {@link MemoryLedger},
+ * registered with the thread's {@link MemoryScope}, and refuse use after release.
  *
- * <p>With {@code composed}, the SPI's default methods (composed softmax gradient, attention,
- * convolution, pooling, Adam, ...) run as the defaults on this backend instead of the CPU's fused
- * kernels, so the whole kit also exercises the path a backend without fused kernels gets.
+ * <p>With {@code composed}, the SPI's fused kernels ({@link ComposedOnly#KERNELS}) run as the
+ * defaults on this backend instead of the CPU's kernels, so the whole kit also exercises the path a
+ * backend without fused kernels gets ({@code -Dtessera.test.device=foreign-composed}).
+ *
+ * <p>It lives outside package {@code dev.tessera}, as a real backend does: core's error messages
+ * name the innermost run of {@code dev.tessera} frames on the stack.
  */
 public final class ForeignCpuBackend {
-    private final Backend cpu = BackendRegistry.backend(Device.cpu());
+    private final Backend cpu = TestDevice.cpuBackend();
+    private final MemoryLedger ledger = new MemoryLedger();
     private final Device device;
     private final boolean composed;
     private final Backend proxy;
@@ -31,16 +42,18 @@ public final class ForeignCpuBackend {
     /** A storage of the foreign backend: a CPU storage behind an object the CPU backend does not know. */
     static final class Foreign implements Storage {
         final ForeignCpuBackend owner;
-        final Storage inner;
-        private final AtomicBoolean released = new AtomicBoolean();
+        private final Storage inner;
+        private final Cleaner.Cleanable cleanable;
+        private volatile boolean released;
 
         Foreign(ForeignCpuBackend owner, Storage inner) {
             this.owner = owner;
             this.inner = inner;
+            this.cleanable = owner.ledger.track(this, 4L * inner.length(), null);
         }
 
         @Override
-        public dev.tessera.DType dtype() {
+        public DType dtype() {
             return inner.dtype();
         }
 
@@ -51,15 +64,16 @@ public final class ForeignCpuBackend {
 
         @Override
         public void release() {
-            if (released.compareAndSet(false, true)) {
+            if (!released) {
+                released = true;
+                cleanable.clean();
                 inner.release();
             }
         }
 
-        Storage open(String op) {
-            if (released.get()) {
-                throw new IllegalStateException(owner.device + " " + op + ": storage of " + inner.length()
-                        + " elements was released");
+        Storage open() {
+            if (released) {
+                throw MemoryLedger.released(this);
             }
             return inner;
         }
@@ -103,6 +117,17 @@ public final class ForeignCpuBackend {
                 return "ForeignCpuBackend(" + device + ")";
             case "owns":
                 return args[0] instanceof Foreign f && f.owner == this;
+            case "memoryStats":
+                return ledger.stats(0);
+            case "synchronize":
+                return null;
+            case "copyTo":
+                // Through the host, as a backend without a direct path between two devices does.
+                return InvocationHandler.invokeDefault(self, m, args);
+            case "allocate":
+                return new Foreign(this, UntrackedStorage.allocate((DType) args[0], (Integer) args[1]));
+            case "upload":
+                return new Foreign(this, args[0] instanceof float[] f ? UntrackedStorage.of(f) : UntrackedStorage.of((int[]) args[0]));
             default:
                 break;
         }
@@ -115,13 +140,11 @@ public final class ForeignCpuBackend {
                 inner[i] = unwrap(name, args[i]);
             }
         }
-        Object result;
         try {
-            result = m.invoke(cpu, inner);
+            return m.invoke(cpu, inner);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
-        return result instanceof Storage s ? new Foreign(this, s) : result;
     }
 
     private Object unwrap(String op, Object arg) {
@@ -131,15 +154,12 @@ public final class ForeignCpuBackend {
         if (arg instanceof Storage s) {
             return unwrapStorage(op, s);
         }
-        if (arg instanceof Backend) {
-            throw new IllegalArgumentException(device + " " + op + ": the foreign test backend does not talk to other backends");
-        }
         return arg;
     }
 
     private Storage unwrapStorage(String op, Storage s) {
         if (s instanceof Foreign f && f.owner == this) {
-            return f.open(op);
+            return f.open();
         }
         throw new IllegalArgumentException(device + " " + op + ": got a storage this backend does not own: " + s
                 + " (a tensor of another device reached an op on " + device + ")");
