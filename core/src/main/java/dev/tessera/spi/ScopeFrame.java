@@ -90,6 +90,25 @@ public final class ScopeFrame {
         }
     }
 
+    /**
+     * Runs {@code build} with no frame open on the current thread, so that what it creates belongs
+     * to the garbage collector (and, for device memory, its cleaner) rather than to the open
+     * scopes: for caches whose values outlive the scope that first asked for them. Returns what
+     * {@code build} returns.
+     */
+    public static <T> T outsideScopes(java.util.function.Supplier<T> build) {
+        ScopeFrame innermost = INNERMOST.get();
+        if (innermost == null) {
+            return build.get();
+        }
+        INNERMOST.remove();
+        try {
+            return build.get();
+        } finally {
+            INNERMOST.set(innermost);
+        }
+    }
+
     /** Returns true while a frame is open on the current thread. */
     public static boolean anyOpen() {
         return INNERMOST.get() != null;
