@@ -287,7 +287,7 @@ public final class Trainer {
         if (!Double.isFinite(value)) {
             return value;
         }
-        optimizer.zeroGrad();
+        optimizer.zeroGrad(false); // gradients reuse their buffers: nothing allocated per step
         l.backward();
         if (clipGradNorm > 0) {
             Optimizer.clipGradNorm(optimizer.parameters(), clipGradNorm);
