@@ -34,6 +34,11 @@ __device__ static inline int tessera_dim3(dim3 v, int d) {
 #define NEG_INF __int_as_float((int) 0xff800000)
 #define QUIET_NAN __int_as_float(0x7fc00000)
 
+/* 64-bit integers (see prelude_opencl.h). */
+#define U64 unsigned long long
+#define I64 long long
+#define U64_C(c) c##ULL
+
 /* OpenCL C's unsigned type names. */
 typedef unsigned int uint;
 typedef unsigned long long ulong;
