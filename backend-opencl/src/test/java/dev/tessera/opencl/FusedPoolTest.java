@@ -92,9 +92,15 @@ class FusedPoolTest {
         View[] xv = inputs(p, s, x);
         View out = new View(p.ocl.allocate(DType.FLOAT32, outN), outShape, contiguous(outShape), 0);
         View idx = new View(p.ocl.allocate(DType.INT32, outN), outShape, contiguous(outShape), 0);
+        float[] go = SpiPair.random(9, outN, 1f);
+        int[] inShape = {s.batch(), s.channels(), s.height(), s.width()};
+        View gi = new View(p.ocl.allocate(DType.FLOAT32, inN), inShape, contiguous(inShape), 0);
         p.ocl.maxPool2d(xv[1], s, out, idx);
+        p.ocl.maxPool2dBackward(new View(p.ocl.upload(go), outShape, contiguous(outShape), 0), idx, s, gi);
         float[] got = p.ocl.readFloats(out);
         int[] gotIdx = p.ocl.readInts(idx);
+        float[] gotGrad = p.ocl.readFloats(gi);
+        float[] grad = new float[inN];
         int hw = s.height() * s.width();
         for (int plane = 0; plane < s.batch() * s.channels(); plane++) {
             for (int oy = 0; oy < s.outH(); oy++) {
@@ -113,9 +119,11 @@ class FusedPoolTest {
                     int o = plane * l + oy * s.outW() + ox;
                     org.junit.jupiter.api.Assertions.assertEquals(at, gotIdx[o], name + ": index of output " + o);
                     org.junit.jupiter.api.Assertions.assertEquals(best, got[o], name + ": value of output " + o);
+                    grad[plane * hw + at] += go[o];
                 }
             }
         }
+        SpiPair.assertClose(grad, gotGrad, name + ": gradient");
     }
 
     /** The sliding-window geometries (the CPU's max pooling takes no adaptive windows). */
