@@ -7,7 +7,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -81,6 +83,16 @@ public final class ReadCountingBackend implements AutoCloseable {
     public List<String> readSites() {
         synchronized (reads) {
             return List.copyOf(reads);
+        }
+    }
+
+    /** Returns where the reads so far came from, each site once with its count: for failure messages. */
+    public String readSummary() {
+        synchronized (reads) {
+            Map<String, Long> counts = reads.stream().collect(Collectors.groupingBy(r -> r, LinkedHashMap::new,
+                    Collectors.counting()));
+            return counts.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey())
+                    .collect(Collectors.joining("; ", "[", "]"));
         }
     }
 
