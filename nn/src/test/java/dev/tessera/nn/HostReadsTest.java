@@ -78,6 +78,13 @@ class HostReadsTest {
                     Tensor t = Tensor.rand(new Generator(4), d, 3, 4);
                     return lossAndGrad(F.binaryCrossEntropy(p, t), p);
                 }),
+                new Case("Embedding", d -> {
+                    Embedding e = new Embedding(5, 3, new Generator(8));
+                    e.to(d);
+                    Tensor out = e.forward(Tensor.ofInts(d, new int[] {4, 0, 4, 2}, 2, 2));
+                    out.square().sum().backward();
+                    return List.of(out, e.weight().grad());
+                }),
                 new Case("BatchNorm1d, cumulative average (momentum null)", d -> batchNorm(d, null)),
                 new Case("BatchNorm1d, momentum 0.1", d -> batchNorm(d, 0.1)),
                 new Case("clipGradNormTensor, clipping", d -> clip(d, 0.5f, 2f)),
@@ -160,6 +167,13 @@ class HostReadsTest {
             e = assertThrows(IllegalArgumentException.class, () -> F.binaryCrossEntropy(nan, nan));
             assertTrue(e.getMessage().contains("index 3 "), e.getMessage());
             assertEquals(0, dev.reads(), "rejected without a read back to the host: " + dev.readSummary());
+
+            // An embedding reads its indices only once the backend has refused one, to name it.
+            Embedding emb = new Embedding(5, 3);
+            emb.to(d);
+            e = assertThrows(IllegalArgumentException.class, () -> emb.forward(Tensor.ofInts(d, new int[] {1, 9}, 2)));
+            assertTrue(e.getMessage().contains("index 9 (at flat position 1) is out of range for 5 embeddings"),
+                    e.getMessage());
         }
     }
 }
