@@ -12,11 +12,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Finds backends with {@link ServiceLoader}, probes them once, and opens each device once. */
+/**
+ * Finds backends with {@link ServiceLoader} and opens each device once. Providers are probed
+ * lazily, one device type at a time: using the CPU never loads a GPU library; listing the devices
+ * ({@link Device#available()}) or choosing the best one probes them all, each at most once.
+ */
 final class BackendRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(BackendRegistry.class);
     private static final Map<Device, Backend> OPEN = new ConcurrentHashMap<>();
-    private static volatile List<Probed> probed;
+    private static volatile List<BackendProvider> providers;
+    /** Probe results by device type, each computed once. */
+    private static final Map<DeviceType, List<Probed>> PROBED = new ConcurrentHashMap<>();
 
     private record Probed(BackendProvider provider, DeviceInfo info) {
     }
@@ -24,33 +30,56 @@ final class BackendRegistry {
     private BackendRegistry() {
     }
 
-    private static List<Probed> probed() {
-        List<Probed> result = probed;
+    /** Every provider on the classpath, instantiated (cheaply: providers touch no native code until probed). */
+    private static List<BackendProvider> providers() {
+        List<BackendProvider> result = providers;
         if (result == null) {
             synchronized (BackendRegistry.class) {
-                result = probed;
+                result = providers;
                 if (result == null) {
-                    result = probeAll();
-                    probed = result;
+                    result = loadProviders();
+                    providers = result;
                 }
             }
         }
         return result;
     }
 
-    private static List<Probed> probeAll() {
-        List<Probed> all = new ArrayList<>();
+    private static List<BackendProvider> loadProviders() {
+        List<BackendProvider> all = new ArrayList<>();
         ServiceLoader<BackendProvider> loader = ServiceLoader.load(BackendProvider.class, BackendRegistry.class.getClassLoader());
         var it = loader.iterator();
         while (true) {
-            BackendProvider provider;
             try {
                 if (!it.hasNext()) {
                     break;
                 }
-                provider = it.next();
+                all.add(it.next());
             } catch (ServiceConfigurationError | LinkageError e) {
                 LOG.warn("Tessera: a backend could not be loaded and is skipped: {}", e.toString());
+            }
+        }
+        return Collections.unmodifiableList(all);
+    }
+
+    /** The devices of {@code type}, probing its providers on first use. */
+    private static List<Probed> probed(DeviceType type) {
+        return PROBED.computeIfAbsent(type, BackendRegistry::probe);
+    }
+
+    /** The devices of every type, in type order (CPU, CUDA, OpenCL) and index order. */
+    private static List<Probed> probed() {
+        List<Probed> all = new ArrayList<>();
+        for (DeviceType type : DeviceType.values()) {
+            all.addAll(probed(type));
+        }
+        return all;
+    }
+
+    private static List<Probed> probe(DeviceType type) {
+        List<Probed> all = new ArrayList<>();
+        for (BackendProvider provider : providers()) {
+            if (provider.type() != type) {
                 continue;
             }
             List<DeviceInfo> infos;
@@ -69,10 +98,7 @@ final class BackendRegistry {
                 }
             }
         }
-        all.sort((a, b) -> {
-            int c = Integer.compare(a.info.device().type().ordinal(), b.info.device().type().ordinal());
-            return c != 0 ? c : Integer.compare(a.info.device().index(), b.info.device().index());
-        });
+        all.sort((a, b) -> Integer.compare(a.info.device().index(), b.info.device().index()));
         return Collections.unmodifiableList(all);
     }
 
@@ -94,8 +120,8 @@ final class BackendRegistry {
 
     static Device best() {
         for (DeviceType type : new DeviceType[] {DeviceType.CUDA, DeviceType.OPENCL}) {
-            for (Probed p : probed()) {
-                if (p.info.usable() && !p.info.hostCpu() && p.info.device().type() == type) {
+            for (Probed p : probed(type)) {
+                if (p.info.usable() && !p.info.hostCpu()) {
                     return p.info.device();
                 }
             }
@@ -125,7 +151,7 @@ final class BackendRegistry {
 
     private static Backend open(Device device) {
         Probed found = null;
-        for (Probed p : probed()) {
+        for (Probed p : probed(device.type())) {
             if (p.info.device().equals(device)) {
                 found = p;
             }

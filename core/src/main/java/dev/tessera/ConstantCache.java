@@ -1,5 +1,6 @@
 package dev.tessera;
 
+import dev.tessera.spi.ScopeFrame;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +12,8 @@ import java.util.function.Function;
  * the geometry, so each constant is built once where it is used. When full, the least recently used
  * entry is dropped (it stays valid for whoever still holds it; the garbage collector frees it).
  *
- * <p>Cached values are shared: callers must treat them as read-only. A value is built outside the
+ * <p>Values are built outside any open {@link MemoryScope}, so a scope never releases them.
+ * Cached values are shared: callers must treat them as read-only. A value is built outside the
  * lock, so builders may use other caches; when two threads build the same key at once, the first
  * value stored wins and both callers get it.
  *
@@ -64,7 +66,9 @@ public final class ConstantCache<K, V> {
                 return v;
             }
         }
-        V built = Objects.requireNonNull(build.apply(key), () -> "ConstantCache " + name + ": built null for " + key);
+        // Built outside memory scopes: a cached value outlives the scope of the call that built it.
+        V built = Objects.requireNonNull(ScopeFrame.outsideScopes(() -> build.apply(key)),
+                () -> "ConstantCache " + name + ": built null for " + key);
         synchronized (entries) {
             V raced = entries.putIfAbsent(key, built);
             return raced != null ? raced : built;

@@ -122,7 +122,9 @@ public interface Backend {
      */
     default void softmaxBackward(Storage y, int yOffset, Storage g, int gOffset, int outer, int n, int inner,
                                  Storage gx, int gxOffset, boolean log) {
-        ComposedActivations.softmaxBackward(this, y, yOffset, g, gOffset, outer, n, inner, gx, gxOffset, log);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedActivations.softmaxBackward(this, y, yOffset, g, gOffset, outer, n, inner, gx, gxOffset, log);
+        }
     }
 
     // ---------------------------------------------------------------- optional fused kernels: attention
@@ -137,7 +139,9 @@ public interface Backend {
      * run each problem while its rows are in cache.
      */
     default void attention(View q, View k, View v, float scale, View probs, View out) {
-        ComposedAttention.forward(this, q, k, v, scale, probs, out);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedAttention.forward(this, q, k, v, scale, probs, out);
+        }
     }
 
     /**
@@ -147,7 +151,9 @@ public interface Backend {
      */
     default void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
                                    View gv) {
-        ComposedAttention.backward(this, q, k, v, scale, probs, gradOut, gq, gk, gv);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedAttention.backward(this, q, k, v, scale, probs, gradOut, gq, gk, gv);
+        }
     }
 
     // ---------------------------------------------------------------- optional fused kernels: convolution
@@ -163,7 +169,9 @@ public interface Backend {
      * {@link Conv2dSpec} for the layout. Padding reads as 0.
      */
     default void im2col(View x, Conv2dSpec spec, View cols) {
-        ComposedConv.im2col(this, x, spec, cols);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedConv.im2col(this, x, spec, cols);
+        }
     }
 
     /**
@@ -172,7 +180,9 @@ public interface Backend {
      * (elements from the padding are dropped); modifies {@code x}.
      */
     default void col2im(View cols, Conv2dSpec spec, View x) {
-        ComposedConv.col2im(this, cols, spec, x);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedConv.col2im(this, cols, spec, x);
+        }
     }
 
     /**
@@ -184,7 +194,9 @@ public interface Backend {
      * {@link #im2col} and multiplies with {@link #matmul}, so its memory stays bounded.
      */
     default void conv2d(View x, View weight, View bias, Conv2dSpec spec, View out) {
-        ComposedConv.conv2d(this, x, weight, bias, spec, out);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedConv.conv2d(this, x, weight, bias, spec, out);
+        }
     }
 
     /**
@@ -193,7 +205,9 @@ public interface Backend {
      * {@code gradOut} is {@code [N, OC, outH, outW]}, {@code weight} {@code [OC, C/groups, kH, kW]}.
      */
     default void conv2dBackwardInput(View gradOut, View weight, Conv2dSpec spec, View gradIn) {
-        ComposedConv.backwardInput(this, gradOut, weight, spec, gradIn);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedConv.backwardInput(this, gradOut, weight, spec, gradIn);
+        }
     }
 
     /**
@@ -202,7 +216,9 @@ public interface Backend {
      * core passes zeros); {@code x} is {@code [N, C, H, W]}, {@code gradOut} {@code [N, OC, outH, outW]}.
      */
     default void conv2dBackwardWeight(View x, View gradOut, Conv2dSpec spec, View gradWeight) {
-        ComposedConv.backwardWeight(this, x, gradOut, spec, gradWeight);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedConv.backwardWeight(this, x, gradOut, spec, gradWeight);
+        }
     }
 
     // ---------------------------------------------------------------- optional fused kernels: pooling
@@ -214,7 +230,9 @@ public interface Backend {
      * maximum in its input plane; ties go to the first maximum in row-major window order.
      */
     default void maxPool2d(View x, Pool2dSpec spec, View out, View indices) {
-        ComposedPool.maxPool2d(this, x, spec, out, indices);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedPool.maxPool2d(this, x, spec, out, indices);
+        }
     }
 
     /**
@@ -223,7 +241,9 @@ public interface Backend {
      * names in its plane.
      */
     default void maxPool2dBackward(View gradOut, View indices, Pool2dSpec spec, View gradIn) {
-        ComposedPool.maxPool2dBackward(this, gradOut, indices, spec, gradIn);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedPool.maxPool2dBackward(this, gradOut, indices, spec, gradIn);
+        }
     }
 
     /**
@@ -231,7 +251,9 @@ public interface Backend {
      * outH, outW]} (overwritten) with each window's sum over {@link Pool2dSpec#divisor}.
      */
     default void avgPool2d(View x, Pool2dSpec spec, View out) {
-        ComposedPool.avgPool2d(this, x, spec, out);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedPool.avgPool2d(this, x, spec, out);
+        }
     }
 
     /**
@@ -239,7 +261,9 @@ public interface Backend {
      * element of window {@code o} in {@code gradIn} {@code [N, C, H, W]} (modified).
      */
     default void avgPool2dBackward(View gradOut, Pool2dSpec spec, View gradIn) {
-        ComposedPool.avgPool2dBackward(this, gradOut, spec, gradIn);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedPool.avgPool2dBackward(this, gradOut, spec, gradIn);
+        }
     }
 
     /**
@@ -247,10 +271,12 @@ public interface Backend {
      * 0) has {@code y}'s shape. The default is a scaled copy and an add; a backend may fuse them.
      */
     default void axpy(View x, float alpha, View y) {
-        View scaled = new View(allocate(dev.tessera.DType.FLOAT32, y.numel()), y.shape(),
-                dev.tessera.Shape.contiguousStrides(y.shape()), 0);
-        unary(UnaryOp.MUL_SCALAR, alpha, x, scaled);
-        binary(BinaryOp.ADD, y, scaled, y);
+        try (Scratch scratch = Scratch.open()) {
+            View scaled = new View(allocate(dev.tessera.DType.FLOAT32, y.numel()), y.shape(),
+                    dev.tessera.Shape.contiguousStrides(y.shape()), 0);
+            unary(UnaryOp.MUL_SCALAR, alpha, x, scaled);
+            binary(BinaryOp.ADD, y, scaled, y);
+        }
     }
 
     /**
@@ -259,7 +285,9 @@ public interface Backend {
      * composes the elementwise primitives (about fifteen passes); a backend may fuse it into one.
      */
     default void adamUpdate(View param, View grad, View expAvg, View expAvgSq, AdamSpec spec) {
-        ComposedOptim.adam(this, param, grad, expAvg, expAvgSq, spec);
+        try (Scratch scratch = Scratch.open()) {
+            ComposedOptim.adam(this, param, grad, expAvg, expAvgSq, spec);
+        }
     }
 
     /**
@@ -268,12 +296,14 @@ public interface Backend {
      * gives the same numbers for the same generator state. The default draws on the host.
      */
     default void fillUniform(View out, long state, float low, float high) {
-        float[] values = new float[out.numel()];
-        float range = high - low;
-        for (int i = 0; i < values.length; i++) {
-            values[i] = low + range * SplitMix.uniform(state, i);
+        try (Scratch scratch = Scratch.open()) {
+            float[] values = new float[out.numel()];
+            float range = high - low;
+            for (int i = 0; i < values.length; i++) {
+                values[i] = low + range * SplitMix.uniform(state, i);
+            }
+            copy(new View(upload(values), out.shape(), dev.tessera.Shape.contiguousStrides(out.shape()), 0), out);
         }
-        copy(new View(upload(values), out.shape(), dev.tessera.Shape.contiguousStrides(out.shape()), 0), out);
     }
 
     /**
@@ -283,12 +313,14 @@ public interface Backend {
      * passes); a backend may do it in one.
      */
     default void fillDropoutMask(View out, long state, float p, float keep) {
-        fillUniform(out, state, 0f, 1f);
-        Storage p1 = allocate(dev.tessera.DType.FLOAT32, 1);
-        fill(new View(p1, new int[] {1}, new int[] {1}, 0), p);
-        View threshold = new View(p1, out.shape(), new int[out.shape().length], 0);
-        binary(BinaryOp.GE, out, threshold, out);
-        unary(UnaryOp.MUL_SCALAR, keep, out, out);
+        try (Scratch scratch = Scratch.open()) {
+            fillUniform(out, state, 0f, 1f);
+            Storage p1 = allocate(dev.tessera.DType.FLOAT32, 1);
+            fill(new View(p1, new int[] {1}, new int[] {1}, 0), p);
+            View threshold = new View(p1, out.shape(), new int[out.shape().length], 0);
+            binary(BinaryOp.GE, out, threshold, out);
+            unary(UnaryOp.MUL_SCALAR, keep, out, out);
+        }
     }
 
     // ---------------------------------------------------------------- devices and memory

@@ -51,6 +51,15 @@ public final class ScopeFrame {
     }
 
     /**
+     * Hands {@code storage}, which no longer has an owner (e.g. a gradient that {@code zeroGrad()}
+     * dropped), to the current thread's innermost frame, if one is open, which releases it when it
+     * closes unless it is kept or exempt there.
+     */
+    public static void adopt(Storage storage) {
+        register(storage);
+    }
+
+    /**
      * Registers a heap storage with the current thread's innermost frame, if one is open, and counts
      * it in the heap totals until the frames let go of it.
      */
@@ -87,6 +96,25 @@ public final class ScopeFrame {
                 f.exempt = Collections.newSetFromMap(new IdentityHashMap<>());
             }
             f.exempt.add(storage);
+        }
+    }
+
+    /**
+     * Runs {@code build} with no frame open on the current thread, so that what it creates belongs
+     * to the garbage collector (and, for device memory, its cleaner) rather than to the open
+     * scopes: for caches whose values outlive the scope that first asked for them. Returns what
+     * {@code build} returns.
+     */
+    public static <T> T outsideScopes(java.util.function.Supplier<T> build) {
+        ScopeFrame innermost = INNERMOST.get();
+        if (innermost == null) {
+            return build.get();
+        }
+        INNERMOST.remove();
+        try {
+            return build.get();
+        } finally {
+            INNERMOST.set(innermost);
         }
     }
 

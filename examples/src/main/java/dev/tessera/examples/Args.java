@@ -1,5 +1,6 @@
 package dev.tessera.examples;
 
+import dev.tessera.Device;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,6 +14,7 @@ final class Args {
     Args(String program) {
         this.program = program;
         option("help", null, "show this help and exit");
+        option("device", "cpu", "where to train: cpu, opencl[:N] or cuda[:N] (see the devices example)");
     }
 
     /** Declares {@code --name} with a default (null for a flag without value) and a help line. */
@@ -42,8 +44,23 @@ final class Args {
         }
         if (help) {
             System.out.println(usage());
+            return false;
         }
-        return !help;
+        useDevice(get("device"));
+        return true;
+    }
+
+    /**
+     * Makes {@code name} the default device, so the model, its data and every tensor the example
+     * creates live there; an unknown or unusable device ends the program with one line saying why.
+     */
+    private static void useDevice(String name) {
+        try {
+            Device.setDefault(Device.parse(name));
+        } catch (IllegalArgumentException e) {
+            System.err.println("--device " + name + ": " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     String usage() {

@@ -14,8 +14,11 @@ public final class XorExample {
     }
 
     /** Trains and prints the loss curve and the final predictions. */
-    public static void main(String[] args) {
-        System.out.println("Devices: " + Device.available());
+    public static void main(String[] argv) {
+        if (!new Args("xor").parse(argv)) {
+            return;
+        }
+        System.out.println("Devices: " + Device.available() + "; training on " + Device.getDefault());
         Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2);
         Tensor y = Tensor.of(new float[] {0, 1, 1, 0}, 4, 1);
         Generator g = new Generator(7);

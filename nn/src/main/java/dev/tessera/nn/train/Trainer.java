@@ -397,7 +397,7 @@ public final class Trainer {
         } else {
             tracker.add(l, b, n);
         }
-        optimizer.zeroGrad();
+        optimizer.zeroGrad(false); // gradients reuse their buffers: nothing allocated per step
         l.backward();
         if (clipGradNorm > 0) {
             GradClip.clipGradNormTensor(optimizer.parameters(), clipGradNorm); // no read-back
