@@ -42,11 +42,18 @@ public final class ScopeFrame {
         return frame;
     }
 
-    /** Registers {@code storage} with the current thread's innermost frame, if one is open. */
+    /**
+     * Registers {@code storage} with the current thread's innermost frame, if one is open; a {@link
+     * HeapStorage} is also counted in the heap totals until the frames let go of it.
+     */
     static void register(Storage storage) {
         ScopeFrame frame = INNERMOST.get();
         if (frame != null) {
-            frame.owned.add(storage);
+            if (storage instanceof HeapStorage) {
+                frame.addHeap(storage);
+            } else {
+                frame.owned.add(storage);
+            }
         }
     }
 
@@ -57,17 +64,6 @@ public final class ScopeFrame {
      */
     public static void adopt(Storage storage) {
         register(storage);
-    }
-
-    /**
-     * Registers a heap storage with the current thread's innermost frame, if one is open, and counts
-     * it in the heap totals until the frames let go of it.
-     */
-    static void registerHeap(Storage storage) {
-        ScopeFrame frame = INNERMOST.get();
-        if (frame != null) {
-            frame.addHeap(storage);
-        }
     }
 
     private void addHeap(Storage storage) {
