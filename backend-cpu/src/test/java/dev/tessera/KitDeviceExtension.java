@@ -1,5 +1,6 @@
 package dev.tessera;
 
+import org.junit.jupiter.api.Assumptions;
 import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -40,9 +41,31 @@ public final class KitDeviceExtension implements BeforeAllCallback, BeforeEachCa
     private static void apply(ExtensionContext context) {
         boolean kit = context.getTestClass().map(KitDeviceExtension::inKit).orElse(false);
         Device wanted = kit ? TestDevice.get() : Device.cpu();
+        if (kit) {
+            requireUsable(wanted);
+        }
         if (!wanted.equals(Device.getDefault())) {
             Device.setDefault(wanted);
         }
+    }
+
+    /**
+     * Skips (aborts) the kit's tests, with the reason {@link Device#available()} gives, when the
+     * device they should run on cannot be used on this machine, e.g. no OpenCL driver installed.
+     */
+    private static void requireUsable(Device device) {
+        if (device.equals(Device.cpu()) || TestDevice.isForeign()) {
+            return;
+        }
+        for (DeviceInfo info : Device.available()) {
+            if (info.device().equals(device)) {
+                Assumptions.assumeTrue(info.usable(), () -> "the conformance kit's device " + device
+                        + " cannot be used here: " + info.detail());
+                return;
+            }
+        }
+        Assumptions.assumeTrue(false, () -> "the conformance kit's device " + device + " is not reported by any backend"
+                + " on the classpath: " + Device.available());
     }
 
     /** Makes the kit's device the default for a kit class (the CPU for any other). */

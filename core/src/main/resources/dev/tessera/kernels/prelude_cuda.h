@@ -39,8 +39,10 @@ __device__ static inline int tessera_dim3(dim3 v, int d) {
 #define I64 long long
 #define U64_C(c) c##ULL
 
-/* OpenCL C's unsigned type names. */
+/* OpenCL C's unsigned type names: nvcc has them from the host's <sys/types.h>, NVRTC does not. */
+#ifdef __CUDACC_RTC__
 typedef unsigned int uint;
 typedef unsigned long long ulong;
+#endif
 
 #endif
