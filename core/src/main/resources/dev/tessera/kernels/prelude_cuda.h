@@ -34,8 +34,10 @@ __device__ static inline int tessera_dim3(dim3 v, int d) {
 #define NEG_INF __int_as_float((int) 0xff800000)
 #define QUIET_NAN __int_as_float(0x7fc00000)
 
-/* OpenCL C's unsigned type names. */
+/* OpenCL C's unsigned type names: nvcc has them from the host's <sys/types.h>, NVRTC does not. */
+#ifdef __CUDACC_RTC__
 typedef unsigned int uint;
 typedef unsigned long long ulong;
+#endif
 
 #endif
