@@ -3,6 +3,7 @@ package dev.tessera;
 import org.junit.jupiter.api.Assumptions;
 import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -29,9 +30,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Tests that need the CPU backend itself are marked {@link CpuOnly} and are skipped, with the
  * reason, on another device.
+ *
+ * <p>After each kit test on a device other than the CPU, the extension synchronises the device
+ * ({@link dev.tessera.spi.Backend#synchronize()}). A device reports an error a kernel found (an
+ * index out of range) at the next read or synchronisation; a test that leaves such an error unread
+ * fails here, with the error as its cause, and the error is cleared, so that it is never blamed on
+ * the next test. A test that expects an index error must read the result (as the CPU would have
+ * thrown in the op itself).
  */
-public final class KitDeviceExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+public final class KitDeviceExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
+        AfterAllCallback {
     private static final Set<String> KIT_PACKAGES = Set.of("dev.tessera", "dev.tessera.spi");
+    /** Whether the kit's device could be used (set once it has been checked; null before). */
+    private static volatile Boolean usable;
 
     /** Returns true when {@code testClass} belongs to the kit (runs on the test device). */
     static boolean inKit(Class<?> testClass) {
@@ -55,17 +66,38 @@ public final class KitDeviceExtension implements BeforeAllCallback, BeforeEachCa
      */
     private static void requireUsable(Device device) {
         if (device.equals(Device.cpu()) || TestDevice.isForeign()) {
+            usable = true;
             return;
         }
         for (DeviceInfo info : Device.available()) {
             if (info.device().equals(device)) {
+                usable = info.usable();
                 Assumptions.assumeTrue(info.usable(), () -> "the conformance kit's device " + device
                         + " cannot be used here: " + info.detail());
                 return;
             }
         }
+        usable = false;
         Assumptions.assumeTrue(false, () -> "the conformance kit's device " + device + " is not reported by any backend"
                 + " on the classpath: " + Device.available());
+    }
+
+    /**
+     * Fails a kit test that left an unread kernel error on its (non-CPU) device: synchronises the
+     * device, which throws the error and clears it.
+     */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        boolean kit = context.getTestClass().map(KitDeviceExtension::inKit).orElse(false);
+        if (!kit || TestDevice.isCpu() || !Boolean.TRUE.equals(usable)) {
+            return;
+        }
+        try {
+            TestDevice.backend().synchronize();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new AssertionError("the test left an error on " + TestDevice.get() + " that it never read"
+                    + " (a read or synchronize would have thrown it): " + e.getMessage(), e);
+        }
     }
 
     /** Makes the kit's device the default for a kit class (the CPU for any other). */

@@ -164,6 +164,34 @@ class MatmulTest {
                 .matmul(Tensor.of(w, 16, 8)), RTOL, ATOL);
     }
 
+    /**
+     * A long inner dimension (k = 16384) of equal positive terms: one float accumulator along k
+     * drifts by about 1.6e-4 here, blocked partial sums (the CPU's panels, the OpenCL kernel's K
+     * tiles) stay below (16 + k / 16) * 2^-24 relative. The factors 51/512 and 1025/1024 have
+     * short mantissas, so every product is exact (even in TF32): the error is the summation's alone.
+     */
+    @Test
+    void longInnerDimensionIsSummedAccurately() {
+        int m = 3;
+        int k = 16384;
+        int n = 5;
+        float av = 51f / 512f;
+        float bv = 1025f / 1024f;
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        java.util.Arrays.fill(a, av);
+        java.util.Arrays.fill(b, bv);
+        double exact = (double) k * av * bv;
+        double rtol = (16 + k / 16.0) * Math.ulp(1f) / 2;
+        float[] direct = Tensor.of(a, m, k).matmul(Tensor.of(b, k, n)).toFloatArray();
+        float[] transposed = Tensor.of(a, k, m).t().matmul(Tensor.of(b, n, k).t()).toFloatArray();
+        for (float[] c : new float[][] {direct, transposed}) {
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(exact, c[i], exact * rtol, "element " + i + " of a product with k = " + k);
+            }
+        }
+    }
+
     @Test
     void matmulResultIsFreshAndContiguous() {
         Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);

@@ -221,6 +221,33 @@ class ReductionTest {
         assertTrue(Math.abs(colSum - 1000 * (double) 0.1f) < 5e-3, "column sum " + colSum);
     }
 
+    /**
+     * The other reductions that sum a long line: mean (a sum, then a division) and softmax's sum of
+     * exponentials. A float accumulator per line (or per work-item of a GPU's work-group) drifts by
+     * ~1e-4 relative over a million terms; the CPU sums in double, a device must come close.
+     */
+    @Test
+    void largeLineMeanAndSoftmaxAreAccurate() {
+        int n = 1_000_000;
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 0.1f);
+        double tenth = 0.1f;
+        assertEquals(tenth, Tensor.of(a).mean().item(), tenth * 1e-6);
+        assertEquals(tenth, Tensor.of(a, 1, n).mean(1, false).item(), tenth * 1e-6);
+        assertEquals(tenth, Tensor.of(a, n, 1).mean(0, false).item(), tenth * 1e-6);
+        // one 0 and n - 1 entries whose exponential is ~0.1: softmax's denominator is ~1e5
+        float[] z = new float[n];
+        java.util.Arrays.fill(z, (float) Math.log(0.1));
+        z[0] = 0f;
+        double denominator = 1 + (n - 1) * Math.exp(z[1]);
+        float p0 = Tensor.of(z, 1, n).softmax(1).toFloatArray()[0];
+        assertEquals(1 / denominator, p0, 1e-5 / denominator, "softmax of the largest entry");
+        float l0 = Tensor.of(z, 1, n).logSoftmax(1).toFloatArray()[0];
+        assertEquals(-Math.log(denominator), l0, 1e-5, "logSoftmax of the largest entry");
+        float c0 = Tensor.of(z, n, 1).softmax(0).toFloatArray()[0];
+        assertEquals(1 / denominator, c0, 1e-5 / denominator, "softmax of a column");
+    }
+
     @Test
     void contiguousViewsWithAnOffset() {
         float[] a = Checks.distinct(76, 48);

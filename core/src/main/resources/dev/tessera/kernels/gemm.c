@@ -43,6 +43,13 @@ KERNEL void gemm(int m, int n, int k, GLOBAL const float* a, int ao, int aBatch,
             bt[ty][tx + w * GEMM_TS] = q < k && j < n ? bm[bbase + q * bRow + j * bCol] : 0.0f;
         }
         BARRIER;
+        /* this K tile's products summed apart, then added to the running total (blocked summation) */
+        float part[GEMM_WPT][GEMM_WPT];
+        for (int wi = 0; wi < GEMM_WPT; wi++) {
+            for (int wj = 0; wj < GEMM_WPT; wj++) {
+                part[wi][wj] = 0.0f;
+            }
+        }
         for (int p = 0; p < GEMM_TS; p++) {
             float bv[GEMM_WPT];
             for (int wj = 0; wj < GEMM_WPT; wj++) {
@@ -51,8 +58,13 @@ KERNEL void gemm(int m, int n, int k, GLOBAL const float* a, int ao, int aBatch,
             for (int wi = 0; wi < GEMM_WPT; wi++) {
                 float av = at[ty + wi * GEMM_TS][p];
                 for (int wj = 0; wj < GEMM_WPT; wj++) {
-                    acc[wi][wj] += av * bv[wj];
+                    part[wi][wj] += av * bv[wj];
                 }
+            }
+        }
+        for (int wi = 0; wi < GEMM_WPT; wi++) {
+            for (int wj = 0; wj < GEMM_WPT; wj++) {
+                acc[wi][wj] += part[wi][wj];
             }
         }
         BARRIER;
