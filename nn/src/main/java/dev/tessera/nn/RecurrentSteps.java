@@ -1,0 +1,61 @@
+package dev.tessera.nn;
+
+import dev.tessera.Tensor;
+
+/**
+ * One time step of each recurrence, written with tensor ops so autograd differentiates it; shared
+ * by the cells ({@link LSTMCell}, {@link GRUCell}, {@link RNNCell}) and the sequence layers ({@link
+ * LSTM}, {@link GRU}, {@link RNN}). Each step records only a handful of nodes over {@code [batch,
+ * gates * hidden]} (the activations run once over the gates they share), so backward through time
+ * costs one small GEMM pair and a few elementwise kernels per step. Nothing passed in is modified.
+ */
+final class RecurrentSteps {
+    private RecurrentSteps() {
+    }
+
+    /**
+     * The LSTM step: with {@code gates = W_ih x + b_ih + W_hh h + b_hh} ({@code [B, 4H]}, blocks i,
+     * f, g, o), {@code c' = sigmoid(f) c + sigmoid(i) tanh(g)} and {@code h' = sigmoid(o) tanh(c')}.
+     *
+     * @return {@code {h', c'}}, each {@code [B, H]}
+     */
+    static Tensor[] lstm(Tensor gates, Tensor c, int hidden) {
+        Tensor act = gates.sigmoid(); // one kernel for i, f and o; the g block of it is not used
+        Tensor i = act.slice(-1, 0, hidden);
+        Tensor f = act.slice(-1, hidden, 2 * hidden);
+        Tensor g = gates.slice(-1, 2 * hidden, 3 * hidden).tanh();
+        Tensor o = act.slice(-1, 3 * hidden, 4 * hidden);
+        Tensor cNext = f.mul(c).add(i.mul(g));
+        return new Tensor[] {o.mul(cNext.tanh()), cNext};
+    }
+
+    /**
+     * The GRU step, as PyTorch: {@code r = sigmoid(x_r + h_r)}, {@code z = sigmoid(x_z + h_z)},
+     * {@code n = tanh(x_n + r (h_n + b_hn))}, {@code h' = n + z (h - n)} (that is {@code (1 - z) n
+     * + z h}).
+     *
+     * @param xGates {@code W_ih x + b_ih} ({@code [B, 3H]}, blocks r, z, n), possibly with {@code
+     *               b_hr, b_hz} already added to its r and z blocks
+     * @param hGates {@code W_hh h} ({@code [B, 3H]}), with the whole {@code b_hh} added or, when
+     *               {@code bhn} is given, without it
+     * @param bhn    null, or {@code b_hn} ({@code [H]}) to add to the n block of {@code hGates}
+     * @param h      the previous state {@code [B, H]}
+     * @return the new state {@code [B, H]}
+     */
+    static Tensor gru(Tensor xGates, Tensor hGates, Tensor bhn, Tensor h, int hidden) {
+        Tensor rz = xGates.slice(-1, 0, 2 * hidden).add(hGates.slice(-1, 0, 2 * hidden)).sigmoid();
+        Tensor r = rz.slice(-1, 0, hidden);
+        Tensor z = rz.slice(-1, hidden, 2 * hidden);
+        Tensor hn = hGates.slice(-1, 2 * hidden, 3 * hidden);
+        if (bhn != null) {
+            hn = hn.add(bhn);
+        }
+        Tensor n = xGates.slice(-1, 2 * hidden, 3 * hidden).add(r.mul(hn)).tanh();
+        return n.add(z.mul(h.sub(n)));
+    }
+
+    /** The Elman step {@code h' = act(pre)} for {@code pre = W_ih x + b_ih + W_hh h + b_hh}, with tanh or relu. */
+    static Tensor rnn(Tensor pre, RecurrentMode mode) {
+        return mode == RecurrentMode.RNN_RELU ? pre.relu() : pre.tanh();
+    }
+}
