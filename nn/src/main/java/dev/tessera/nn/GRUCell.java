@@ -38,6 +38,6 @@ public class GRUCell extends RNNCellBase {
     public Tensor forward(Tensor input, Tensor h) {
         Tensor x = batched(input);
         Tensor hx = state("h", h, input);
-        return unbatch(RecurrentSteps.gru(inputGates(x), hiddenGates(hx), null, hx, hiddenSize()), input);
+        return unbatch(RecurrentSteps.gru(inputGates(x), hiddenGates(hx), null, hx, hiddenSize(), -1), input);
     }
 }

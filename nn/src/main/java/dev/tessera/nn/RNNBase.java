@@ -204,32 +204,40 @@ public abstract class RNNBase extends Module implements Stochastic {
         }
         Tensor[] masks = lengths == null ? null : masks(lengths, steps, batch, input);
 
+        // Between layers the sequence travels transposed, as xT [features, T * B] (column t * B + b):
+        // then each step's gates W_ih x + W_hh h are [G * H, B] blocks whose gate slices are
+        // contiguous, the large weights are read in place by the GEMM and only the small state is packed.
+        Tensor xT = (timeDim == 0 ? x : x.transpose(0, 1)).reshape(steps * batch, inputSize).t();
         Tensor[] hn = new Tensor[states];
         Tensor[] cn = new Tensor[states];
-        Tensor layerInput = x;
         for (int layer = 0; layer < numLayers; layer++) {
-            boolean top = layer == numLayers - 1;
-            int outDim = top && !unbatched && batchFirst ? 1 : 0;
             List<Tensor> outs = new ArrayList<>(2);
             for (int dir = 0; dir < directions(); dir++) {
                 int index = layer * directions() + dir;
-                Tensor[] r = direction(layer, dir, layerInput, timeDim, hx == null ? null : hx.select(0, index),
-                        cx == null ? null : cx.select(0, index), masks, outDim, batch);
+                Tensor[] r = direction(layer, dir, xT, steps, batch, hx == null ? null : hx.select(0, index).t(),
+                        cx == null ? null : cx.select(0, index).t(), masks);
                 outs.add(r[0]);
-                hn[index] = r[1];
-                cn[index] = r[2];
+                hn[index] = r[1].t();
+                cn[index] = r[2] == null ? null : r[2].t();
             }
-            layerInput = outs.size() == 1 ? outs.get(0) : Tensor.cat(outs, 2);
-            timeDim = 0;
-            if (!top && dropout > 0 && isTraining()) {
+            xT = outs.size() == 1 ? outs.get(0) : Tensor.cat(outs, 0);
+            if (layer < numLayers - 1 && dropout > 0 && isTraining()) {
                 Tensor mask;
                 synchronized (generator) {
-                    mask = Fused.dropoutMask(layerInput, generator, dropout, dropout < 1 ? 1f / (1f - dropout) : 0f);
+                    mask = Fused.dropoutMask(xT, generator, dropout, dropout < 1 ? 1f / (1f - dropout) : 0f);
                 }
-                layerInput = layerInput.mul(mask);
+                xT = xT.mul(mask);
             }
         }
-        Tensor output = unbatched ? layerInput.squeeze(1) : layerInput;
+        int features = directions() * hiddenSize;
+        Tensor output;
+        if (unbatched) {
+            output = xT.t().contiguous();
+        } else if (batchFirst) {
+            output = xT.reshape(features, steps, batch).permute(2, 1, 0).contiguous();
+        } else {
+            output = xT.t().reshape(steps, batch, features);
+        }
         Tensor h = Tensor.stack(Arrays.asList(hn), 0);
         Tensor c = mode == RecurrentMode.LSTM ? Tensor.stack(Arrays.asList(cn), 0) : null;
         if (unbatched) {
@@ -240,48 +248,52 @@ public abstract class RNNBase extends Module implements Stochastic {
     }
 
     /**
-     * Runs one direction of one layer over {@code input} (time along {@code timeDim}).
+     * Runs one direction of one layer over the transposed sequence {@code xT} ({@code [in, T * B]}),
+     * from the transposed states {@code h0}, {@code c0} ({@code [H, B]}, null for zeros).
      *
-     * @return {output stacked along {@code outDim}, final h, final c (null but for the LSTM)}
+     * @return {the transposed output {@code [H, T * B]}, final h {@code [H, B]}, final c (null but
+     *         for the LSTM)}
      */
-    private Tensor[] direction(int layer, int dir, Tensor input, int timeDim, Tensor h0, Tensor c0, Tensor[] masks,
-            int outDim, int batch) {
+    private Tensor[] direction(int layer, int dir, Tensor xT, int steps, int batch, Tensor h0, Tensor c0,
+            Tensor[] masks) {
         String sfx = suffix(layer, dir);
         int hidden = hiddenSize;
-        Tensor wih = parameter("weight_ih" + sfx);
-        Tensor whhT = parameter("weight_hh" + sfx).t(); // one transposed view for every step
+        int rows = mode.gates() * hidden;
+        // A view, so that the per-step weight gradients add up in one buffer rather than in the leaf.
+        Tensor whh = parameter("weight_hh" + sfx).reshape(rows, hidden);
+        Tensor xp = parameter("weight_ih" + sfx).matmul(xT); // every step's input projection in one GEMM
         Tensor bhn = null;
-        Tensor xp = input.matmul(wih.t()); // every step's input projection in one GEMM
         if (hasBias) {
             Tensor bih = parameter("bias_ih" + sfx);
             Tensor bhh = parameter("bias_hh" + sfx);
+            Tensor bias;
             if (mode == RecurrentMode.GRU) {
                 // b_hr and b_hz add to the input side; b_hn sits inside r * (W_hn h + b_hn).
                 Tensor zeros = Tensor.zeros(bhh.device(), hidden);
-                xp = xp.add(bih.add(Tensor.cat(List.of(bhh.slice(0, 0, 2 * hidden), zeros), 0)));
-                bhn = bhh.slice(0, 2 * hidden, 3 * hidden);
+                bias = bih.add(Tensor.cat(List.of(bhh.slice(0, 0, 2 * hidden), zeros), 0));
+                bhn = bhh.slice(0, 2 * hidden, 3 * hidden).unsqueeze(1);
             } else {
-                xp = xp.add(bih.add(bhh));
+                bias = bih.add(bhh);
             }
+            xp = xp.add(bias.unsqueeze(1));
         }
-        int steps = input.size(timeDim);
         boolean lstm = mode == RecurrentMode.LSTM;
-        Tensor h = h0 != null ? h0 : Tensor.zeros(input.device(), batch, hidden);
-        Tensor c = !lstm ? null : c0 != null ? c0 : Tensor.zeros(input.device(), batch, hidden);
+        Tensor h = h0 != null ? h0 : Tensor.zeros(xT.device(), hidden, batch);
+        Tensor c = !lstm ? null : c0 != null ? c0 : Tensor.zeros(xT.device(), hidden, batch);
         Tensor[] outs = new Tensor[steps];
         for (int s = 0; s < steps; s++) {
             int t = dir == 1 ? steps - 1 - s : s;
-            Tensor pre = xp.select(timeDim, t);
+            Tensor pre = xp.slice(1, t * batch, (t + 1) * batch);
             Tensor hNext;
             Tensor cNext = null;
             if (lstm) {
-                Tensor[] hc = RecurrentSteps.lstm(pre.add(h.matmul(whhT)), c, hidden);
+                Tensor[] hc = RecurrentSteps.lstm(pre.add(whh.matmul(h)), c, hidden, 0);
                 hNext = hc[0];
                 cNext = hc[1];
             } else if (mode == RecurrentMode.GRU) {
-                hNext = RecurrentSteps.gru(pre, h.matmul(whhT), bhn, h, hidden);
+                hNext = RecurrentSteps.gru(pre, whh.matmul(h), bhn, h, hidden, 0);
             } else {
-                hNext = RecurrentSteps.rnn(pre.add(h.matmul(whhT)), mode);
+                hNext = RecurrentSteps.rnn(pre.add(whh.matmul(h)), mode);
             }
             Tensor m = masks == null ? null : masks[t];
             if (m == null) {
@@ -294,7 +306,7 @@ public abstract class RNNBase extends Module implements Stochastic {
                 c = lstm ? Tensor.where(m, cNext, c) : null;
             }
         }
-        return new Tensor[] {Tensor.stack(Arrays.asList(outs), outDim), h, c};
+        return new Tensor[] {Tensor.cat(Arrays.asList(outs), 1), h, c};
     }
 
     private Tensor initialState(String name, Tensor state, boolean unbatched, int states, int batch, Tensor input) {
@@ -315,7 +327,7 @@ public abstract class RNNBase extends Module implements Stochastic {
     }
 
     /**
-     * Per step {@code t}: null when every sequence is longer than {@code t}, else a {@code [B, 1]}
+     * Per step {@code t}: null when every sequence is longer than {@code t}, else a {@code [1, B]}
      * mask, 1 for the sequences still running and 0 for those padded there.
      */
     private Tensor[] masks(int[] lengths, int steps, int batch, Tensor input) {
@@ -343,7 +355,7 @@ public abstract class RNNBase extends Module implements Stochastic {
             }
         }
         Device device = input.device();
-        Tensor all = Tensor.of(device, data, padded, batch, 1);
+        Tensor all = Tensor.of(device, data, padded, 1, batch);
         for (int t = shortest; t < steps; t++) {
             masks[t] = all.select(0, t - shortest);
         }

@@ -16,15 +16,17 @@ final class RecurrentSteps {
     /**
      * The LSTM step: with {@code gates = W_ih x + b_ih + W_hh h + b_hh} ({@code [B, 4H]}, blocks i,
      * f, g, o), {@code c' = sigmoid(f) c + sigmoid(i) tanh(g)} and {@code h' = sigmoid(o) tanh(c')}.
+     * With {@code dim} 0 everything is transposed: gates {@code [4H, B]}, states {@code [H, B]}.
      *
-     * @return {@code {h', c'}}, each {@code [B, H]}
+     * @param dim the dimension along which the gate blocks are stacked (-1 or 0)
+     * @return {@code {h', c'}}, each shaped like {@code c}
      */
-    static Tensor[] lstm(Tensor gates, Tensor c, int hidden) {
+    static Tensor[] lstm(Tensor gates, Tensor c, int hidden, int dim) {
         Tensor act = gates.sigmoid(); // one kernel for i, f and o; the g block of it is not used
-        Tensor i = act.slice(-1, 0, hidden);
-        Tensor f = act.slice(-1, hidden, 2 * hidden);
-        Tensor g = gates.slice(-1, 2 * hidden, 3 * hidden).tanh();
-        Tensor o = act.slice(-1, 3 * hidden, 4 * hidden);
+        Tensor i = act.slice(dim, 0, hidden);
+        Tensor f = act.slice(dim, hidden, 2 * hidden);
+        Tensor g = gates.slice(dim, 2 * hidden, 3 * hidden).tanh();
+        Tensor o = act.slice(dim, 3 * hidden, 4 * hidden);
         Tensor cNext = f.mul(c).add(i.mul(g));
         return new Tensor[] {o.mul(cNext.tanh()), cNext};
     }
@@ -40,17 +42,20 @@ final class RecurrentSteps {
      *               {@code bhn} is given, without it
      * @param bhn    null, or {@code b_hn} ({@code [H]}) to add to the n block of {@code hGates}
      * @param h      the previous state {@code [B, H]}
-     * @return the new state {@code [B, H]}
+     * @param dim    the dimension along which the gate blocks are stacked: -1 for {@code [B, 3H]}
+     *               (then {@code h} is {@code [B, H]}), 0 for the transposed {@code [3H, B]} (then
+     *               {@code h} is {@code [H, B]} and {@code bhn} {@code [H, 1]})
+     * @return the new state, shaped like {@code h}
      */
-    static Tensor gru(Tensor xGates, Tensor hGates, Tensor bhn, Tensor h, int hidden) {
-        Tensor rz = xGates.slice(-1, 0, 2 * hidden).add(hGates.slice(-1, 0, 2 * hidden)).sigmoid();
-        Tensor r = rz.slice(-1, 0, hidden);
-        Tensor z = rz.slice(-1, hidden, 2 * hidden);
-        Tensor hn = hGates.slice(-1, 2 * hidden, 3 * hidden);
+    static Tensor gru(Tensor xGates, Tensor hGates, Tensor bhn, Tensor h, int hidden, int dim) {
+        Tensor rz = xGates.slice(dim, 0, 2 * hidden).add(hGates.slice(dim, 0, 2 * hidden)).sigmoid();
+        Tensor r = rz.slice(dim, 0, hidden);
+        Tensor z = rz.slice(dim, hidden, 2 * hidden);
+        Tensor hn = hGates.slice(dim, 2 * hidden, 3 * hidden);
         if (bhn != null) {
             hn = hn.add(bhn);
         }
-        Tensor n = xGates.slice(-1, 2 * hidden, 3 * hidden).add(r.mul(hn)).tanh();
+        Tensor n = xGates.slice(dim, 2 * hidden, 3 * hidden).add(r.mul(hn)).tanh();
         return n.add(z.mul(h.sub(n)));
     }
 
