@@ -281,6 +281,7 @@ public abstract class RNNBase extends Module implements Stochastic {
         Tensor h = h0 != null ? h0 : Tensor.zeros(xT.device(), hidden, batch);
         Tensor c = !lstm ? null : c0 != null ? c0 : Tensor.zeros(xT.device(), hidden, batch);
         Tensor[] outs = new Tensor[steps];
+        Tensor zero = masks == null ? null : Tensor.scalar(xT.device(), 0f);
         for (int s = 0; s < steps; s++) {
             int t = dir == 1 ? steps - 1 - s : s;
             Tensor pre = xp.slice(1, t * batch, (t + 1) * batch);
@@ -301,7 +302,7 @@ public abstract class RNNBase extends Module implements Stochastic {
                 h = hNext;
                 c = cNext;
             } else { // padded here for some sequences: zero output, state carried through
-                outs[t] = hNext.mul(m);
+                outs[t] = Tensor.where(m, hNext, zero); // exact zeros, even where padding made hNext inf or NaN
                 h = Tensor.where(m, hNext, h);
                 c = lstm ? Tensor.where(m, cNext, c) : null;
             }
