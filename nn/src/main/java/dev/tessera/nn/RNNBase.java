@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * at real steps and the final state equal those of each sequence run alone (the reverse direction
  * starts at each sequence's last real step), as with PyTorch's packed sequences.
  *
- * <p>How it runs: per layer and direction, the input projection of all steps is one GEMM (with both
- * biases folded in); each step is then one {@code [B, H] x [H, G * H]} product plus a few
- * elementwise ops over the gates, so backward through time records about a dozen nodes per step.
+ * <p>How it runs: the sequence travels between layers transposed, {@code [features, T * B]}. Per
+ * layer and direction the input projection of all steps is one GEMM {@code W_ih x} (both biases
+ * then added in one pass); each step is one {@code W_hh h} product ({@code [G * H, H] x [H, B]}:
+ * the weight is read in place, only the small state is packed) plus a few elementwise ops over
+ * contiguous gate blocks, so backward through time records about fifteen small nodes per step.
  * In training mode, {@code dropout} is applied to the output of every layer but the last, with
  * masks drawn from this module's {@link Generator}. A module in eval mode keeps no per-call state
  * and may run from many threads at once.
