@@ -280,23 +280,24 @@ public abstract class RNNBase extends Module implements Stochastic {
             xp = xp.add(bias.unsqueeze(1));
         }
         boolean lstm = mode == RecurrentMode.LSTM;
-        Tensor h = h0 != null ? h0 : Tensor.zeros(xT.device(), hidden, batch);
-        Tensor c = !lstm ? null : c0 != null ? c0 : Tensor.zeros(xT.device(), hidden, batch);
+        Tensor h = h0; // null: zeros, and the first step needs no W_hh h
+        Tensor c = lstm ? c0 : null;
         Tensor[] outs = new Tensor[steps];
         Tensor zero = masks == null ? null : Tensor.scalar(xT.device(), 0f);
         for (int s = 0; s < steps; s++) {
             int t = dir == 1 ? steps - 1 - s : s;
             Tensor pre = xp.slice(1, t * batch, (t + 1) * batch);
+            Tensor hh = h == null ? null : whh.matmul(h);
             Tensor hNext;
             Tensor cNext = null;
             if (lstm) {
-                Tensor[] hc = RecurrentSteps.lstm(pre.add(whh.matmul(h)), c, hidden, 0);
+                Tensor[] hc = RecurrentSteps.lstm(hh == null ? pre : pre.add(hh), c, hidden, 0);
                 hNext = hc[0];
                 cNext = hc[1];
             } else if (mode == RecurrentMode.GRU) {
-                hNext = RecurrentSteps.gru(pre, whh.matmul(h), bhn, h, hidden, 0);
+                hNext = RecurrentSteps.gru(pre, hh, bhn, h, hidden, 0);
             } else {
-                hNext = RecurrentSteps.rnn(pre.add(whh.matmul(h)), mode);
+                hNext = RecurrentSteps.rnn(hh == null ? pre : pre.add(hh), mode);
             }
             Tensor m = masks == null ? null : masks[t];
             if (m == null) {
@@ -305,8 +306,8 @@ public abstract class RNNBase extends Module implements Stochastic {
                 c = cNext;
             } else { // padded here for some sequences: zero output, state carried through
                 outs[t] = Tensor.where(m, hNext, zero); // exact zeros, even where padding made hNext inf or NaN
-                h = Tensor.where(m, hNext, h);
-                c = lstm ? Tensor.where(m, cNext, c) : null;
+                h = Tensor.where(m, hNext, h == null ? zero : h);
+                c = lstm ? Tensor.where(m, cNext, c == null ? zero : c) : null;
             }
         }
         return new Tensor[] {Tensor.cat(Arrays.asList(outs), 1), h, c};
