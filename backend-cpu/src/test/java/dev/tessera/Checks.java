@@ -121,7 +121,15 @@ final class Checks {
         assertClose(what, expected, actual, RTOL, ATOL);
     }
 
-    static void assertValues(String what, double[] expected, float[] actual, int[] shape, double rtol, double atol) {
+    /**
+     * Asserts every value within {@code atol + rtol * |expected|}; on a device that does not give the
+     * CPU's bits the tolerances are widened to at least {@link TestDevice.Kind#REDUCTION}'s (see
+     * {@link TestDevice#widen}).
+     */
+    static void assertValues(String what, double[] expected, float[] actual, int[] shape, double rtol0, double atol0) {
+        TestDevice.Tolerance tol = TestDevice.widen(rtol0, atol0, TestDevice.Kind.REDUCTION);
+        double rtol = tol.rtol();
+        double atol = tol.atol();
         assertEquals(expected.length, actual.length, what + " element count");
         for (int i = 0; i < expected.length; i++) {
             if (!close(expected[i], actual[i], rtol, atol)) {

@@ -3,14 +3,10 @@ package dev.tessera;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.Oracle.Nd;
-import dev.tessera.cpu.CpuBackendProvider;
 import dev.tessera.spi.Backend;
-import dev.tessera.spi.BinaryOp;
 import dev.tessera.spi.Conv2dSpec;
-import dev.tessera.spi.ReduceOp;
-import dev.tessera.spi.Storage;
-import dev.tessera.spi.UnaryOp;
 import dev.tessera.spi.View;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The default (composed) implementations of the SPI's convolution primitives are compared with
  * the CPU backend's fast kernels through {@link ComposedOnly}, a backend that forwards the required
- * primitives to the CPU backend and keeps {@link Backend}'s default methods for the fused ones.
+ * primitives to the kit device's backend and keeps {@link Backend}'s default methods for the fused ones.
  */
 class ConvolutionTest {
 
@@ -316,50 +312,6 @@ class ConvolutionTest {
 
     // ------------------------------------------------------------------ composed SPI defaults vs the CPU kernels
 
-    /**
-     * A backend that forwards every required primitive to the CPU backend and inherits {@link
-     * Backend}'s default (composed) convolution and pooling methods: calling those on it runs the
-     * path a backend without fused kernels gets.
-     */
-    static final class ComposedOnly implements Backend {
-        final Backend cpu = new CpuBackendProvider().open(0);
-
-        @Override public Device device() { return cpu.device(); }
-        @Override public Storage allocate(DType dtype, int length) { return cpu.allocate(dtype, length); }
-        @Override public Storage upload(float[] data) { return cpu.upload(data); }
-        @Override public Storage upload(int[] data) { return cpu.upload(data); }
-        @Override public float[] readFloats(View src) { return cpu.readFloats(src); }
-        @Override public int[] readInts(View src) { return cpu.readInts(src); }
-        @Override public void fill(View out, float value) { cpu.fill(out, value); }
-        @Override public void copy(View src, View out) { cpu.copy(src, out); }
-        @Override public void unary(UnaryOp op, float param, View x, View out) { cpu.unary(op, param, x, out); }
-        @Override public void binary(BinaryOp op, View a, View b, View out) { cpu.binary(op, a, b, out); }
-        @Override public void where(View cond, View a, View b, View out) { cpu.where(cond, a, b, out); }
-        @Override public void matmul(View a, View b, View c, boolean accumulate) { cpu.matmul(a, b, c, accumulate); }
-        @Override public void gather(View x, int axis, View index, View out) { cpu.gather(x, axis, index, out); }
-        @Override public void scatterAdd(View src, int axis, View index, View out) { cpu.scatterAdd(src, axis, index, out); }
-
-        @Override
-        public void reduce(ReduceOp op, Storage x, int xOffset, int outer, int n, int inner, Storage out, int outOffset) {
-            cpu.reduce(op, x, xOffset, outer, n, inner, out, outOffset);
-        }
-
-        @Override
-        public void softmax(Storage x, int xOffset, int outer, int n, int inner, Storage out, int outOffset, boolean log) {
-            cpu.softmax(x, xOffset, outer, n, inner, out, outOffset, log);
-        }
-
-        /** A contiguous FLOAT32 view of {@code data} in {@code shape}. */
-        View view(float[] data, int... shape) {
-            return new View(cpu.upload(data), shape, Shape.contiguousStrides(shape), 0);
-        }
-
-        /** A contiguous zero view of {@code shape} and {@code dtype}. */
-        View zeros(DType dtype, int... shape) {
-            return new View(cpu.allocate(dtype, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
-        }
-    }
-
     static Conv2dSpec spec(Case k) {
         return new Conv2dSpec(k.n, k.c, k.h, k.w, k.oc, k.kh, k.kw, k.stride[0], k.stride[1], k.pad[0], k.pad[1],
                 k.dil[0], k.dil[1], k.groups);
@@ -368,47 +320,41 @@ class ConvolutionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void composedDefaultsAgreeWithCpuKernels(Case k) {
-        ComposedOnly composed = new ComposedOnly();
-        Backend cpu = composed.cpu;
+        // The composed defaults over the kit device's primitives against the CPU's fused kernels.
+        float[][] composed = convolutions(ComposedOnly.onTestDevice(), k);
+        float[][] cpu = convolutions(TestDevice.cpuBackend(), k);
+        String[] names = {"conv2d", "backwardInput", "backwardWeight", "im2col", "col2im"};
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals("im2col")) {
+                assertArrayEquals(cpu[i], composed[i], "im2col"); // a copy: exact everywhere
+            } else {
+                double tol = names[i].equals("col2im") ? 1e-5 : 1e-4;
+                Checks.assertValues(names[i], doubles(cpu[i]), composed[i], new int[] {cpu[i].length}, tol, tol);
+            }
+        }
+    }
+
+    /** conv2d, both gradients, im2col and col2im of case {@code k} on {@code b}, read back to the host. */
+    private static float[][] convolutions(Backend b, Case k) {
         Conv2dSpec s = spec(k);
         int[] outShape = {k.n, k.oc, s.outH(), s.outW()};
         int[] colShape = {k.n, s.colRows(), s.colCols()};
-        View x = composed.view(x(k).toFloatArray(), k.n, k.c, k.h, k.w);
-        View w = composed.view(weight(k).toFloatArray(), k.oc, k.c / k.groups, k.kh, k.kw);
-        View b = k.bias ? composed.view(bias(k).toFloatArray(), k.oc) : null;
-        View g = composed.view(Checks.randn(15, outShape).toFloatArray(), outShape);
-        int[] sh = {Shape.numel(outShape)};
-
-        View y1 = composed.zeros(DType.FLOAT32, outShape);
-        View y2 = composed.zeros(DType.FLOAT32, outShape);
-        composed.conv2d(x, w, b, s, y1);
-        cpu.conv2d(x, w, b, s, y2);
-        Checks.assertValues("conv2d", doubles(cpu.readFloats(y1)), cpu.readFloats(y2), sh, 1e-4, 1e-4);
-
-        View gx1 = composed.zeros(DType.FLOAT32, k.n, k.c, k.h, k.w);
-        View gx2 = composed.zeros(DType.FLOAT32, k.n, k.c, k.h, k.w);
-        composed.conv2dBackwardInput(g, w, s, gx1);
-        cpu.conv2dBackwardInput(g, w, s, gx2);
-        Checks.assertValues("backwardInput", doubles(cpu.readFloats(gx1)), cpu.readFloats(gx2), gx1.shape(), 1e-4, 1e-4);
-
-        View gw1 = composed.zeros(DType.FLOAT32, w.shape());
-        View gw2 = composed.zeros(DType.FLOAT32, w.shape());
-        composed.conv2dBackwardWeight(x, g, s, gw1);
-        cpu.conv2dBackwardWeight(x, g, s, gw2);
-        Checks.assertValues("backwardWeight", doubles(cpu.readFloats(gw1)), cpu.readFloats(gw2), w.shape(), 1e-4, 1e-4);
-
-        View c1 = composed.zeros(DType.FLOAT32, colShape);
-        View c2 = composed.zeros(DType.FLOAT32, colShape);
-        composed.im2col(x, s, c1);
-        cpu.im2col(x, s, c2);
-        assertArrayEquals(cpu.readFloats(c1), cpu.readFloats(c2), "im2col");
-
-        View cols = composed.view(Checks.randn(16, colShape).toFloatArray(), colShape);
-        View f1 = composed.zeros(DType.FLOAT32, k.n, k.c, k.h, k.w);
-        View f2 = composed.zeros(DType.FLOAT32, k.n, k.c, k.h, k.w);
-        composed.col2im(cols, s, f1);
-        cpu.col2im(cols, s, f2);
-        Checks.assertValues("col2im", doubles(cpu.readFloats(f1)), cpu.readFloats(f2), f1.shape(), 1e-5, 1e-5);
+        View x = ComposedOnly.view(b, x(k).toFloatArray(), k.n, k.c, k.h, k.w);
+        View w = ComposedOnly.view(b, weight(k).toFloatArray(), k.oc, k.c / k.groups, k.kh, k.kw);
+        View bias = k.bias ? ComposedOnly.view(b, bias(k).toFloatArray(), k.oc) : null;
+        View g = ComposedOnly.view(b, Checks.randn(15, outShape).toFloatArray(), outShape);
+        View y = ComposedOnly.zeros(b, DType.FLOAT32, outShape);
+        b.conv2d(x, w, bias, s, y);
+        View gx = ComposedOnly.zeros(b, DType.FLOAT32, k.n, k.c, k.h, k.w);
+        b.conv2dBackwardInput(g, w, s, gx);
+        View gw = ComposedOnly.zeros(b, DType.FLOAT32, w.shape());
+        b.conv2dBackwardWeight(x, g, s, gw);
+        View c = ComposedOnly.zeros(b, DType.FLOAT32, colShape);
+        b.im2col(x, s, c);
+        View cols = ComposedOnly.view(b, Checks.randn(16, colShape).toFloatArray(), colShape);
+        View f = ComposedOnly.zeros(b, DType.FLOAT32, k.n, k.c, k.h, k.w);
+        b.col2im(cols, s, f);
+        return new float[][] {b.readFloats(y), b.readFloats(gx), b.readFloats(gw), b.readFloats(c), b.readFloats(f)};
     }
 
     static double[] doubles(float[] f) {

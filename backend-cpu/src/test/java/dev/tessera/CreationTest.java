@@ -35,7 +35,7 @@ class CreationTest {
         assertEquals(3, t.size(-1));
         assertEquals(6L, t.numel());
         assertEquals(DType.FLOAT32, t.dtype());
-        assertEquals(Device.cpu(), t.device());
+        assertEquals(TestDevice.get(), t.device(), "factories without a device use the default device");
         assertTrue(t.isContiguous());
         assertEquals(6f, t.get(1, 2));
         assertEquals(4f, t.get(-1, 0));
@@ -169,7 +169,7 @@ class CreationTest {
         assertEquals(DType.FLOAT32, back.dtype());
         assertArrayEquals(new float[] {1, -1, 0, 0, 3}, back.toFloatArray());
         assertSame(f, f.to(DType.FLOAT32));
-        assertSame(f, f.to(Device.cpu()));
+        assertSame(f, f.to(TestDevice.get()));
     }
 
     @Test
@@ -201,18 +201,21 @@ class CreationTest {
 
     @Test
     void toStringFormatsLikePyTorch() {
-        assertEquals("tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]])",
+        // Like PyTorch, a tensor that is not on the CPU names its device.
+        String dev = TestDevice.isCpu() ? "" : ", device=" + TestDevice.get();
+        assertEquals("tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]]" + dev + ")",
                 Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).toString());
-        assertEquals("tensor(2.5000)", Tensor.scalar(2.5f).toString());
-        assertEquals("tensor([1, 2], dtype=int32)", Tensor.ofInts(new int[] {1, 2}).toString());
-        assertEquals("tensor([16777217, -2147483648], dtype=int32)", Tensor.ofInts(new int[] {16777217, Integer.MIN_VALUE}).toString());
-        assertEquals("tensor([1.0000, 3.0000])", Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).t().select(0, 0).toString());
+        assertEquals("tensor(2.5000" + dev + ")", Tensor.scalar(2.5f).toString());
+        assertEquals("tensor([1, 2], dtype=int32" + dev + ")", Tensor.ofInts(new int[] {1, 2}).toString());
+        assertEquals("tensor([16777217, -2147483648], dtype=int32" + dev + ")",
+                Tensor.ofInts(new int[] {16777217, Integer.MIN_VALUE}).toString());
+        assertEquals("tensor([1.0000, 3.0000]" + dev + ")", Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).t().select(0, 0).toString());
         String big = Tensor.zeros(2000).toString();
         assertTrue(big.contains("..."), "large tensors are summarised");
         assertTrue(big.length() < 200, big);
         assertTrue(Tensor.of(new float[] {1}).requiresGrad(true).toString().contains("requiresGrad"));
         assertTrue(Tensor.of(new float[] {1}).requiresGrad(true).mul(2f).toString().contains("gradFn"));
-        assertEquals("tensor([])", Tensor.zeros(0).toString());
+        assertEquals("tensor([]" + dev + ")", Tensor.zeros(0).toString());
         Tensor.ones(3, 1).expand(3, 4).toString();
     }
 

@@ -1,6 +1,7 @@
 package dev.tessera;
 
 import static dev.tessera.Checks.assertIae;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,20 +14,51 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Devices with only the CPU backend on the classpath: Device is a value, {@code best()} is the
- * CPU, {@code available()} lists a usable CPU entry, {@code parse} accepts the documented forms and
- * rejects others with IllegalArgumentException, and asking for a device no backend reports fails
- * with a message that names it.
+ * Devices, with whatever backends the classpath holds (the conformance kit runs this on every
+ * device): Device is a value; {@code best()} is a usable device (the CPU when no other is usable);
+ * {@code available()} lists a usable CPU entry, and every entry is usable or says why not;
+ * {@code parse} accepts the documented forms and rejects others with IllegalArgumentException;
+ * tensors live on the default device; asking for a device no backend reports fails with a message
+ * that names it.
  */
 class DeviceTest {
 
     @Test
-    void cpuIsBestWithoutGpuBackends() {
-        assertEquals(Device.cpu(), Device.best());
-        assertEquals(Device.cpu().hashCode(), Device.best().hashCode());
+    void cpuIsADeviceLikeAnyOther() {
         assertEquals(DeviceType.CPU, Device.cpu().type());
         assertEquals(0, Device.cpu().index());
         assertEquals("cpu", Device.cpu().toString());
+        assertSame(Device.cpu(), Device.parse("cpu"));
+    }
+
+    @Test
+    void bestIsAUsableDevice() {
+        Device best = Device.best();
+        List<DeviceInfo> all = Device.available();
+        boolean gpuUsable = all.stream().anyMatch(i -> i.usable() && !i.hostCpu() && i.device().type() != DeviceType.CPU);
+        if (!gpuUsable) {
+            assertEquals(Device.cpu(), best, "no usable GPU in " + all);
+        } else {
+            DeviceInfo info = all.stream().filter(i -> i.device().equals(best)).findFirst().orElseThrow(
+                    () -> new AssertionError("best() " + best + " is not listed in " + all));
+            assertTrue(info.usable(), info.toString());
+            assertFalse(info.hostCpu(), "an OpenCL driver for the host CPU is never preferred: " + info);
+        }
+        assertEquals(best.hashCode(), Device.best().hashCode());
+        // best() can run an op.
+        assertArrayEquals(new float[] {2, 4}, Tensor.of(best, new float[] {1, 2}).mul(2f).toFloatArray());
+    }
+
+    @Test
+    void everyListedDeviceIsUsableOrSaysWhy() {
+        for (DeviceInfo info : Device.available()) {
+            assertNotNull(info.device(), info.toString());
+            assertNotNull(info.name(), info.toString());
+            if (!info.usable()) {
+                assertNotNull(info.detail(), "an unusable device says why: " + info);
+                assertFalse(info.detail().isBlank(), "an unusable device says why: " + info);
+            }
+        }
     }
 
     @Test
@@ -79,18 +111,23 @@ class DeviceTest {
     }
 
     @Test
-    void tensorsLiveOnTheCpu() {
+    void tensorsLiveOnTheDefaultDevice() {
         Tensor t = Tensor.ones(2);
-        assertEquals(Device.cpu(), t.device());
-        assertSame(t, t.to(Device.cpu()));
-        assertSame(t, t.to(Device.best()));
+        assertEquals(Device.getDefault(), t.device());
+        assertEquals(TestDevice.get(), t.device());
+        assertSame(t, t.to(t.device()));
+        Tensor onCpu = t.to(Device.cpu());
+        assertEquals(Device.cpu(), onCpu.device());
+        assertArrayEquals(new float[] {1, 1}, onCpu.toFloatArray());
+        assertArrayEquals(new float[] {1, 1}, onCpu.to(TestDevice.get()).toFloatArray());
     }
 
     @Test
     void movingToAnUnavailableDeviceSaysWhy() {
         Tensor t = Tensor.ones(2);
-        RuntimeException e = assertThrows(RuntimeException.class, () -> t.to(Device.cuda(0)));
+        Device missing = Device.cuda(63); // no machine has 64 GPUs
+        RuntimeException e = assertThrows(RuntimeException.class, () -> t.to(missing));
         assertTrue(e instanceof IllegalArgumentException || e instanceof IllegalStateException, e.toString());
-        assertTrue(e.getMessage().contains("cuda:0"), e.getMessage());
+        assertTrue(e.getMessage().contains("cuda:63"), e.getMessage());
     }
 }

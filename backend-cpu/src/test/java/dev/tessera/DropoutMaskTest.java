@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.tessera.ConvolutionTest.ComposedOnly;
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.spi.View;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,8 +26,8 @@ class DropoutMaskTest {
         assertArrayEquals(expected, mask.toFloatArray(), 0f);
         assertEquals(g2.nextLong(), g1.nextLong(), "the generator advances by the same count");
 
-        ComposedOnly composed = new ComposedOnly();
-        View out = composed.zeros(DType.FLOAT32, n);
+        dev.tessera.spi.Backend composed = ComposedOnly.onTestDevice();
+        View out = ComposedOnly.zeros(composed, DType.FLOAT32, n);
         composed.fillDropoutMask(out, new Generator(17).reserve(n), p, keep);
         assertArrayEquals(expected, composed.readFloats(out), 0f);
     }

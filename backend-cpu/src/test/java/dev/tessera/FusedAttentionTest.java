@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tessera.ConvolutionTest.ComposedOnly;
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.spi.View;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -62,26 +62,26 @@ class FusedAttentionTest {
         int e = 8;
         int ev = 5;
         float scale = 0.4f;
-        ComposedOnly composed = new ComposedOnly();
         float[] q = Checks.randn(21, b, l, e).toFloatArray();
         float[] k = Checks.randn(22, b, s, e).toFloatArray();
         float[] v = Checks.randn(23, b, s, ev).toFloatArray();
         float[] go = Checks.randn(24, b, l, ev).toFloatArray();
         float[][] results = new float[2][];
         for (int impl = 0; impl < 2; impl++) {
-            dev.tessera.spi.Backend backend = impl == 0 ? composed : composed.cpu;
-            View probs = composed.zeros(DType.FLOAT32, b, l, s);
-            View out = composed.zeros(DType.FLOAT32, b, l, ev);
-            View qv = composed.view(q, b, l, e);
-            View kv = composed.view(k, b, s, e);
-            View vv = composed.view(v, b, s, ev);
+            // The composed default over the kit device's primitives, then the CPU's fused kernel.
+            dev.tessera.spi.Backend backend = impl == 0 ? ComposedOnly.onTestDevice() : TestDevice.cpuBackend();
+            View probs = ComposedOnly.zeros(backend, DType.FLOAT32, b, l, s);
+            View out = ComposedOnly.zeros(backend, DType.FLOAT32, b, l, ev);
+            View qv = ComposedOnly.view(backend, q, b, l, e);
+            View kv = ComposedOnly.view(backend, k, b, s, e);
+            View vv = ComposedOnly.view(backend, v, b, s, ev);
             backend.attention(qv, kv, vv, scale, probs, out);
-            View gq = composed.zeros(DType.FLOAT32, b, l, e);
-            View gk = composed.zeros(DType.FLOAT32, b, s, e);
-            View gv = composed.zeros(DType.FLOAT32, b, s, ev);
-            backend.attentionBackward(qv, kv, vv, scale, probs, composed.view(go, b, l, ev), gq, gk, gv);
-            results[impl] = concat(composed.readFloats(out), composed.readFloats(probs), composed.readFloats(gq),
-                    composed.readFloats(gk), composed.readFloats(gv));
+            View gq = ComposedOnly.zeros(backend, DType.FLOAT32, b, l, e);
+            View gk = ComposedOnly.zeros(backend, DType.FLOAT32, b, s, e);
+            View gv = ComposedOnly.zeros(backend, DType.FLOAT32, b, s, ev);
+            backend.attentionBackward(qv, kv, vv, scale, probs, ComposedOnly.view(backend, go, b, l, ev), gq, gk, gv);
+            results[impl] = concat(backend.readFloats(out), backend.readFloats(probs), backend.readFloats(gq),
+                    backend.readFloats(gk), backend.readFloats(gv));
         }
         for (int i = 0; i < results[0].length; i++) {
             assertEquals(results[0][i], results[1][i], 1e-5 + 1e-4 * Math.abs(results[0][i]), "element " + i);

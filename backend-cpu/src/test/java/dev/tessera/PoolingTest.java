@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tessera.ConvolutionTest.ComposedOnly;
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.Pool2dSpec;
 import dev.tessera.spi.View;
@@ -254,8 +254,25 @@ class PoolingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource({"windows", "adaptive"})
     void composedDefaultsAgreeWithCpuKernels(Case k) {
-        ComposedOnly composed = new ComposedOnly();
-        Backend cpu = composed.cpu;
+        // The composed defaults over the kit device's primitives against the CPU's fused kernels.
+        float[][] composed = pools(ComposedOnly.onTestDevice(), k);
+        float[][] cpu = pools(TestDevice.cpuBackend(), k);
+        int[] out = {composed[0].length};
+        int[] in = {composed[1].length};
+        if (!k.adaptive) {
+            assertArrayEquals(cpu[2], composed[2], "max values");
+            assertArrayEquals(cpu[3], composed[3], "max indices");
+            assertArrayEquals(cpu[4], composed[4], "max backward");
+        }
+        Checks.assertValues("avg", ConvolutionTest.doubles(cpu[0]), composed[0], out, 1e-6, 1e-6);
+        Checks.assertValues("avg backward", ConvolutionTest.doubles(cpu[1]), composed[1], in, 1e-6, 1e-6);
+    }
+
+    /**
+     * Average pooling and its gradient, and for sliding windows max pooling, its indices (as floats)
+     * and its gradient, of case {@code k} on {@code b}, read back to the host.
+     */
+    private static float[][] pools(Backend b, Case k) {
         Pool2dSpec s = k.spec();
         int[] in = {k.n, k.c, k.h, k.w};
         int[] out = {k.n, k.c, s.outH(), s.outW()};
@@ -263,33 +280,26 @@ class PoolingTest {
         for (int i = 0; i < v.length; i += 3) {
             v[i] = (float) Math.floor(v[i]); // some ties
         }
-        View x = composed.view(v, in);
-        View g = composed.view(Checks.randn(50, out).toFloatArray(), out);
-        if (!k.adaptive) {
-            View o1 = composed.zeros(DType.FLOAT32, out);
-            View o2 = composed.zeros(DType.FLOAT32, out);
-            View i1 = composed.zeros(DType.INT32, out);
-            View i2 = composed.zeros(DType.INT32, out);
-            composed.maxPool2d(x, s, o1, i1);
-            cpu.maxPool2d(x, s, o2, i2);
-            assertArrayEquals(cpu.readFloats(o2), cpu.readFloats(o1), "max values");
-            assertArrayEquals(cpu.readInts(i2), cpu.readInts(i1), "max indices");
-            View b1 = composed.zeros(DType.FLOAT32, in);
-            View b2 = composed.zeros(DType.FLOAT32, in);
-            composed.maxPool2dBackward(g, i1, s, b1);
-            cpu.maxPool2dBackward(g, i2, s, b2);
-            assertArrayEquals(cpu.readFloats(b2), cpu.readFloats(b1), "max backward");
+        View x = ComposedOnly.view(b, v, in);
+        View g = ComposedOnly.view(b, Checks.randn(50, out).toFloatArray(), out);
+        View avg = ComposedOnly.zeros(b, DType.FLOAT32, out);
+        b.avgPool2d(x, s, avg);
+        View avgBack = ComposedOnly.zeros(b, DType.FLOAT32, in);
+        b.avgPool2dBackward(g, s, avgBack);
+        if (k.adaptive) {
+            return new float[][] {b.readFloats(avg), b.readFloats(avgBack)};
         }
-        View a1 = composed.zeros(DType.FLOAT32, out);
-        View a2 = composed.zeros(DType.FLOAT32, out);
-        composed.avgPool2d(x, s, a1);
-        cpu.avgPool2d(x, s, a2);
-        Checks.assertValues("avg", ConvolutionTest.doubles(cpu.readFloats(a2)), cpu.readFloats(a1), out, 1e-6, 1e-6);
-        View d1 = composed.zeros(DType.FLOAT32, in);
-        View d2 = composed.zeros(DType.FLOAT32, in);
-        composed.avgPool2dBackward(g, s, d1);
-        cpu.avgPool2dBackward(g, s, d2);
-        Checks.assertValues("avg backward", ConvolutionTest.doubles(cpu.readFloats(d2)), cpu.readFloats(d1), in, 1e-6, 1e-6);
+        View max = ComposedOnly.zeros(b, DType.FLOAT32, out);
+        View idx = ComposedOnly.zeros(b, DType.INT32, out);
+        b.maxPool2d(x, s, max, idx);
+        View maxBack = ComposedOnly.zeros(b, DType.FLOAT32, in);
+        b.maxPool2dBackward(g, idx, s, maxBack);
+        int[] indices = b.readInts(idx);
+        float[] asFloats = new float[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            asFloats[i] = indices[i];
+        }
+        return new float[][] {b.readFloats(avg), b.readFloats(avgBack), b.readFloats(max), asFloats, b.readFloats(maxBack)};
     }
 
     @Test

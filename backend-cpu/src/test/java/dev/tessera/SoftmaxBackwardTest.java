@@ -2,7 +2,7 @@ package dev.tessera;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tessera.ConvolutionTest.ComposedOnly;
+import dev.tessera.kit.ComposedOnly;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.View;
 import java.util.ArrayList;
@@ -45,11 +45,11 @@ class SoftmaxBackwardTest {
         out.backward(g);
         assertClose("cpu", expected, xg.grad().toFloatArray());
 
-        // The SPI default, composed of primitives.
-        ComposedOnly composed = new ComposedOnly();
-        View yv = composed.view(y.toFloatArray(), shape);
-        View gv = composed.view(g.toFloatArray(), shape);
-        View gx = composed.view(new float[outer * n * inner], shape);
+        // The SPI default, composed of the kit device's primitives.
+        Backend composed = ComposedOnly.onTestDevice();
+        View yv = ComposedOnly.view(composed, y.toFloatArray(), shape);
+        View gv = ComposedOnly.view(composed, g.toFloatArray(), shape);
+        View gx = ComposedOnly.view(composed, new float[outer * n * inner], shape);
         composed.softmaxBackward(yv.storage(), 0, gv.storage(), 0, outer, n, inner, gx.storage(), 0, log);
         assertClose("composed", expected, composed.readFloats(gx));
     }

@@ -146,17 +146,24 @@ final class Autograd {
     }
 
     /**
-     * Adds {@code g} to the leaf's gradient. A first gradient is kept as is when it is contiguous and
-     * its storage is not visible elsewhere; otherwise it is copied, because optimizers and gradient
-     * clipping modify a leaf's grad in place and the same gradient may flow to several leaves.
+     * Adds {@code g} to the leaf's gradient: in place when it has one (a contiguous one), else by
+     * taking {@code g}. A first gradient is kept as is when it is contiguous and its storage is not
+     * visible elsewhere; otherwise it is copied, because optimizers and gradient clipping modify a
+     * leaf's grad in place and the same gradient may flow to several leaves.
      */
     private static void accumulateLeaf(Tensor leaf, Tensor g, Set<Storage> shared) {
         if (leaf.grad == null) {
             boolean privateStorage = g.isContiguous() && g.offset == 0 && g.storage.length() == Shape.numel(g.shape)
                     && shared.add(g.storage);
             leaf.grad = privateStorage ? g : Kernels.copyContiguous(g);
+            leaf.gradFromBackward = true;
+        } else if (leaf.grad.isContiguous()) {
+            // Into the existing buffer, as PyTorch does: a gradient kept across zeroGrad(false) is
+            // allocated once, so device memory stays flat over any number of steps.
+            InPlace.binary(BinaryOp.ADD, leaf.grad, g);
         } else {
             leaf.grad = Kernels.add(leaf.grad, g);
+            leaf.gradFromBackward = true;
         }
         shared.add(leaf.grad.storage);
         ScopeFrame.persist(leaf.grad.storage); // gradients outlive memory scopes

@@ -40,6 +40,8 @@ public final class Tensor {
 
     boolean requiresGrad;
     Tensor grad;
+    /** True while {@link #grad} is a buffer backward() created (not one the user set): zeroGrad() may free it. */
+    boolean gradFromBackward;
     Node gradFn;
 
     /** A tensor on a new storage, at version 0. */
@@ -888,14 +890,24 @@ public final class Tensor {
                     + " differs from the tensor's shape " + Shape.str(shape));
         }
         this.grad = newGrad;
+        this.gradFromBackward = false;
         if (newGrad != null) {
             ScopeFrame.persist(newGrad.storage);
         }
     }
 
-    /** Clears the gradient; modifies this tensor. */
+    /**
+     * Clears the gradient; modifies this tensor. A gradient that {@code backward()} created is
+     * handed to the innermost open {@link MemoryScope}, which frees it when it closes (keep it with
+     * {@code scope.keep(grad)} to use it longer): so training steps in scopes do not leave one
+     * gradient buffer per parameter per step to the garbage collector.
+     */
     public void zeroGrad() {
+        if (grad != null && gradFromBackward) {
+            ScopeFrame.adopt(grad.storage);
+        }
         this.grad = null;
+        this.gradFromBackward = false;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.tessera.cpu;
 
 import dev.tessera.DType;
 import dev.tessera.spi.MemoryLedger;
+import dev.tessera.spi.HeapStorage;
 import dev.tessera.spi.Storage;
 
 /**
@@ -10,7 +11,7 @@ import dev.tessera.spi.Storage;
  * ({@link MemoryLedger#trackHeap}); {@link #release()} drops the array, so the collector can
  * reclaim it before the storage itself becomes unreachable, and any later use throws.
  */
-final class CpuStorage implements Storage {
+final class CpuStorage implements HeapStorage {
     private float[] floats;
     private int[] ints;
     private final DType dtype;

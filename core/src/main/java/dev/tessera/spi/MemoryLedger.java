@@ -48,8 +48,8 @@ public final class MemoryLedger {
      * registered (it would double the cost of a small op). {@link #heapStats()} counts it while a
      * scope holds it. {@link Storage#release()} of such a storage needs no callback.
      */
-    public static void trackHeap(Storage storage) {
-        ScopeFrame.registerHeap(storage);
+    public static void trackHeap(HeapStorage storage) {
+        ScopeFrame.register(storage);
     }
 
     /**

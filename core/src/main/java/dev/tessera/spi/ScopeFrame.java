@@ -42,23 +42,28 @@ public final class ScopeFrame {
         return frame;
     }
 
-    /** Registers {@code storage} with the current thread's innermost frame, if one is open. */
+    /**
+     * Registers {@code storage} with the current thread's innermost frame, if one is open; a {@link
+     * HeapStorage} is also counted in the heap totals until the frames let go of it.
+     */
     static void register(Storage storage) {
         ScopeFrame frame = INNERMOST.get();
         if (frame != null) {
-            frame.owned.add(storage);
+            if (storage instanceof HeapStorage) {
+                frame.addHeap(storage);
+            } else {
+                frame.owned.add(storage);
+            }
         }
     }
 
     /**
-     * Registers a heap storage with the current thread's innermost frame, if one is open, and counts
-     * it in the heap totals until the frames let go of it.
+     * Hands {@code storage}, which no longer has an owner (e.g. a gradient that {@code zeroGrad()}
+     * dropped), to the current thread's innermost frame, if one is open, which releases it when it
+     * closes unless it is kept or exempt there.
      */
-    static void registerHeap(Storage storage) {
-        ScopeFrame frame = INNERMOST.get();
-        if (frame != null) {
-            frame.addHeap(storage);
-        }
+    public static void adopt(Storage storage) {
+        register(storage);
     }
 
     private void addHeap(Storage storage) {

@@ -1,5 +1,7 @@
 package dev.tessera.nn;
 
+import dev.tessera.DType;
+import dev.tessera.Device;
 import dev.tessera.GradMode;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
@@ -113,14 +115,15 @@ public final class BCEWithLogitsLoss {
     /**
      * Checks that every element of {@code p} and {@code t} lies in {@code [0, 1]}, as PyTorch's
      * {@code binary_cross_entropy} does ("all elements of input should be between 0 and 1"); a NaN
-     * fails too. Nothing is recorded for autograd.
+     * fails too. Nothing is recorded for autograd. Empty tensors are not checked.
      *
-     * <p>Cost: the minimum and maximum of each tensor are reduced on the tensors' device and stacked,
-     * and those four floats are the only data read back, in one transfer. On the CPU that read is a
-     * plain memory access; on a GPU it is the one host synchronisation this loss makes per call
-     * (PyTorch checks inside its CUDA kernel with a device-side assert, which the backend SPI does not
-     * offer). Only when the check fails are the tensors read in full, to name the offending element.
-     * Empty tensors are not read at all.
+     * <p>On the CPU the minimum and maximum of each tensor are reduced and read back (a plain memory
+     * access there), and a failure names the offending element at once. On other devices nothing is
+     * read back: the check runs on the device and ends in a one-element {@code indexSelect} whose
+     * index is 0 when both tensors are in range, 1 when the input is not, 2 when the target is not
+     * (3: both); the backend reports an index other than 0 as out of range for a dimension of size
+     * 1, a GPU backend possibly only at the next read-back (PyTorch checks inside its CUDA kernel
+     * with a device-side assert, which the backend SPI does not offer).
      *
      * @throws IllegalArgumentException naming {@code op}, the tensor, the first offending value and its position
      */
@@ -128,16 +131,22 @@ public final class BCEWithLogitsLoss {
         if (p.numel() == 0) {
             return;
         }
-        float[] range;
         try (GradMode ignored = Tensor.noGrad()) {
-            range = Tensor.stack(List.of(p.min(), p.max(), t.min(), t.max()), 0).toFloatArray();
-        }
-        // Written as !(in range) so that a NaN extreme (min and max propagate NaN) fails too.
-        if (!(range[0] >= 0f && range[1] <= 1f)) {
-            throw outOfRange(op, "input", p);
-        }
-        if (!(range[2] >= 0f && range[3] <= 1f)) {
-            throw outOfRange(op, "target", t);
+            // Written as !(in range) so that a NaN extreme (min and max propagate NaN) fails too.
+            if (!p.device().equals(Device.cpu())) {
+                Tensor inputOk = p.min().ge(0f).mul(p.max().le(1f));
+                Tensor targetOk = t.min().ge(0f).mul(t.max().le(1f));
+                Tensor failed = inputOk.rsub(1f).add(targetOk.rsub(1f).mul(2f)).to(DType.INT32).reshape(1);
+                Tensor.zeros(p.device(), 1).indexSelect(0, failed);
+                return;
+            }
+            float[] range = Tensor.stack(List.of(p.min(), p.max(), t.min(), t.max()), 0).toFloatArray();
+            if (!(range[0] >= 0f && range[1] <= 1f)) {
+                throw outOfRange(op, "input", p);
+            }
+            if (!(range[2] >= 0f && range[3] <= 1f)) {
+                throw outOfRange(op, "target", t);
+            }
         }
     }
 

@@ -154,13 +154,21 @@ public abstract class BatchNorm extends Module {
         try (GradMode ignored = Tensor.noGrad()) {
             Tensor count = numBatchesTracked();
             count.copyFrom(count.add(1f));
-            float f = momentum != null ? momentum.floatValue() : 1f / count.item();
             Tensor batchMean = mean.detach().reshape(numFeatures);
             Tensor unbiasedVar = biasedVar.detach().reshape(numFeatures).mul((float) ((double) n / (n - 1)));
             Tensor rm = runningMean();
             Tensor rv = runningVar();
-            rm.copyFrom(rm.mul(1f - f).add(batchMean.mul(f)));
-            rv.copyFrom(rv.mul(1f - f).add(unbiasedVar.mul(f)));
+            if (momentum != null) {
+                float f = momentum.floatValue();
+                rm.copyFrom(rm.mul(1f - f).add(batchMean.mul(f)));
+                rv.copyFrom(rv.mul(1f - f).add(unbiasedVar.mul(f)));
+            } else {
+                // The cumulative average: f = 1 / count, kept on the device (no read-back).
+                Tensor f = count.to(DType.FLOAT32).reciprocal();
+                Tensor keep = f.rsub(1f);
+                rm.copyFrom(rm.mul(keep).add(batchMean.mul(f)));
+                rv.copyFrom(rv.mul(keep).add(unbiasedVar.mul(f)));
+            }
         }
     }
 

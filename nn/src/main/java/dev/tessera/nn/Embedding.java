@@ -81,7 +81,9 @@ public class Embedding extends Module {
 
     /**
      * Returns the rows of the weight at {@code indices} (INT32, any shape, moved to the weight's
-     * device if needed), shaped {@code [..., dim]}.
+     * device if needed), shaped {@code [..., dim]}. Reads nothing back to the host: the backend
+     * checks the indices as it gathers the rows (on the CPU at once, and then the indices are read
+     * to name the bad one; a GPU backend may report a bad index only at the next read-back).
      *
      * @throws IllegalArgumentException if the indices are not INT32, or one is outside {@code [0, n)}
      *                                  (naming it)

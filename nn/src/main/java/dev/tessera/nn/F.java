@@ -240,6 +240,12 @@ public final class F {
      * {@code labels.shape() + [numClasses]} (1 at each label, 0 elsewhere). With {@code numClasses
      * == -1} it is the largest label plus one, as PyTorch's {@code one_hot}.
      *
+     * <p>Host reads: on the CPU the labels are checked where they are (a plain memory access). On
+     * other devices nothing is read back when {@code numClasses > 0}: the labels pass through a
+     * {@code gather} from {@code [0, numClasses)}, whose backend check reports a bad label (index) and
+     * {@code numClasses} (size), on a GPU possibly only at the next read-back. Inferring the number of
+     * classes ({@code -1}) has to read the labels, since it decides the result's shape.
+     *
      * @throws IllegalArgumentException if the labels are not INT32, or a label is outside {@code [0, numClasses)}
      */
     public static Tensor oneHot(Tensor labels, int numClasses) {
@@ -251,6 +257,22 @@ public final class F {
         if (numClasses == 0 || numClasses < -1) {
             throw new IllegalArgumentException("oneHot: numClasses must be positive (or -1 to infer it), got " + numClasses);
         }
+        boolean onCpu = labels.device().equals(Device.cpu());
+        int c = numClasses;
+        if (onCpu || numClasses == -1) {
+            c = checkLabels(labels, numClasses);
+        }
+        Tensor range = Constants.arange(labels.device(), c);
+        if (onCpu) {
+            return labels.unsqueeze(-1).eq(range);
+        }
+        // The labels as FLOAT32, picked from [0, c) by a gather that checks them inside the backend.
+        Tensor checked = range.indexSelect(0, labels.reshape(-1)).reshape(labels.shape());
+        return checked.unsqueeze(-1).eq(range);
+    }
+
+    /** Reads {@code labels} on the host and checks them; returns {@code numClasses}, or the largest label + 1 for -1. */
+    private static int checkLabels(Tensor labels, int numClasses) {
         int[] values = labels.toIntArray();
         int max = -1;
         for (int i = 0; i < values.length; i++) {
@@ -265,7 +287,7 @@ public final class F {
             throw new IllegalArgumentException("oneHot: cannot infer numClasses from empty labels of shape "
                     + Shape.str(labels.shape()));
         }
-        return labels.unsqueeze(-1).eq(Constants.arange(labels.device(), c));
+        return c;
     }
 
     // ---------------------------------------------------------------- attention

@@ -1,6 +1,7 @@
 package dev.tessera.nn;
 
 import dev.tessera.DType;
+import dev.tessera.Device;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
 import java.util.Objects;
@@ -18,7 +19,15 @@ import java.util.Objects;
  *
  * <p>This is a standalone class rather than a {@code Module} because it takes two inputs; it holds
  * no parameters. The loss is built from tensor ops only ({@code gather}, {@code where}, sums), so it
- * runs on any device; only the range check of the targets reads them on the host.
+ * runs on any device and reads nothing back to the host there: the ignored targets are masked and
+ * counted on the device, and the targets are validated by the {@code gather} that picks the
+ * log-probabilities (a backend checks each index against the number of classes).
+ *
+ * <p>Bad targets: on the CPU, where reading them costs no synchronisation, they are checked before
+ * anything is computed and the {@link IllegalArgumentException} names the loss, the bad target, its
+ * position and the number of classes. On other devices the backend reports the bad index (the
+ * target value) and the size of the class dimension as a {@code gather} error, which a GPU backend
+ * may raise only at the next read-back (for example the next {@code item()}).
  */
 public final class NLLLoss {
     /** PyTorch's default {@code ignore_index}. */
@@ -119,11 +128,16 @@ public final class NLLLoss {
         if (weight != null) {
             requireWeight(op, weight, c);
         }
-        long ignored = checkTargetValues(op, logp, target, ignoreIndex);
+        // On the CPU reading the targets costs no synchronisation: check them there, naming the loss and
+        // the value, and learn whether any is ignored. Elsewhere nothing is read: assume some may be.
+        boolean onCpu = target.device().equals(Device.cpu());
+        boolean anyIgnored = !onCpu || checkTargetValues(op, logp, target, ignoreIndex) > 0;
 
         Tensor zero = Tensor.scalar(logp.device(), 0f);
-        Tensor mask = ignored == 0 ? null : target.ne(ignoreIndex); // FLOAT32 0/1
-        Tensor safe = mask == null ? target : target.mul(mask.to(DType.INT32)); // ignored -> class 0, masked out below
+        // Ignored targets become class 0 for the gather and are zeroed by the where below.
+        Tensor mask = anyIgnored ? target.ne(ignoreIndex) : null; // FLOAT32 0/1
+        Tensor safe = mask == null ? target : target.mul(mask.to(DType.INT32));
+        // The gather checks the targets against [0, C) inside the backend.
         Tensor nll = logp.gather(1, safe.unsqueeze(1)).squeeze(1).neg();
         Tensor classWeight = null;
         if (weight != null) {
@@ -133,11 +147,14 @@ public final class NLLLoss {
         if (mask != null) {
             nll = Tensor.where(mask, nll, zero); // not a product: -inf log-probabilities of ignored targets stay out
         }
-        Tensor denominator;
-        if (classWeight == null) {
-            denominator = Tensor.scalar(logp.device(), (float) (target.numel() - ignored));
-        } else {
-            denominator = (mask == null ? classWeight : classWeight.mul(mask)).sum();
+        // The number (or total class weight) of the non-ignored targets, counted on the device.
+        Tensor denominator = null;
+        if (reduction == Reduction.MEAN) {
+            if (classWeight != null) {
+                denominator = (mask == null ? classWeight : classWeight.mul(mask)).sum();
+            } else {
+                denominator = mask == null ? Tensor.scalar(logp.device(), (float) target.numel()) : mask.sum();
+            }
         }
         Tensor result = reduce(nll, reduction, denominator);
         if (smoothing > 0f) {
@@ -202,8 +219,8 @@ public final class NLLLoss {
     }
 
     /**
-     * Reads the targets on the host and checks each is in {@code [0, C)} or the ignore index;
-     * returns how many are ignored.
+     * Reads the targets (meant for the CPU, where that is a plain memory access) and checks each is
+     * in {@code [0, C)} or the ignore index; returns how many are ignored.
      */
     private static long checkTargetValues(String op, Tensor input, Tensor target, int ignoreIndex) {
         int c = input.size(1);

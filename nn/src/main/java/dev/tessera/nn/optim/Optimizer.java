@@ -170,9 +170,25 @@ public abstract class Optimizer {
 
     /** Clears the gradient of every parameter (sets it to null, as PyTorch's default); modifies the parameters. */
     public void zeroGrad() {
-        for (ParamGroup g : groups) {
-            for (Tensor p : g.params()) {
-                p.zeroGrad();
+        zeroGrad(true);
+    }
+
+    /**
+     * Clears the gradient of every parameter: sets it to null when {@code setToNone}, else fills the
+     * existing gradient with zeros, so that the next {@code backward()} accumulates into the same
+     * buffer (as PyTorch's {@code zero_grad(set_to_none=False)}): no gradient memory is allocated
+     * per step, which keeps a GPU's memory flat. Modifies the parameters' gradients.
+     */
+    public void zeroGrad(boolean setToNone) {
+        try (var ng = Tensor.noGrad()) {
+            for (ParamGroup g : groups) {
+                for (Tensor p : g.params()) {
+                    if (setToNone || p.grad() == null) {
+                        p.zeroGrad();
+                    } else {
+                        p.grad().fill(0f);
+                    }
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.tessera.nn.train;
 
+import dev.tessera.Tensor;
 import java.util.Map;
 
 /**
@@ -18,10 +19,31 @@ public interface Callback {
     }
 
     /**
-     * Called after each optimizer step with the batch's loss; not for a batch skipped for a
-     * non-finite loss (see {@link NonFinitePolicy#SKIP}).
+     * Called after each optimizer step with the batch's loss as a number; not for a batch skipped
+     * for a non-finite loss (see {@link NonFinitePolicy#SKIP}).
+     *
+     * <p>Cost: the number has to be read back from the training device. When any callback
+     * overrides this method (and not {@link #onBatchEnd(Trainer, int, int, Tensor, int)}), the
+     * trainer reads each batch's loss once, before the backward pass, which on a GPU is a host
+     * synchronisation per step. A callback that does not need every value overrides the tensor
+     * variant instead.
      */
     default void onBatchEnd(Trainer trainer, int epoch, int batch, double loss, int batchSize) {
+    }
+
+    /**
+     * Called after each optimizer step with the batch's loss as a detached 0-d tensor on the
+     * training device, which costs no read-back; not for a batch skipped for a non-finite loss. The
+     * tensor belongs to the trainer and is overwritten by the next step: copy it (for example with
+     * {@code loss.add(0f)}) to keep it. {@link Trainer#runningLoss()} gives the epoch's mean loss so
+     * far when a number is needed (the progress display calls it when it draws a line).
+     *
+     * <p>The trainer calls this variant when the callback overrides it, else the {@code double}
+     * variant when that is overridden, else neither. By default it reads the loss and calls
+     * {@link #onBatchEnd(Trainer, int, int, double, int)}.
+     */
+    default void onBatchEnd(Trainer trainer, int epoch, int batch, Tensor loss, int batchSize) {
+        onBatchEnd(trainer, epoch, batch, (double) loss.item(), batchSize);
     }
 
     /**

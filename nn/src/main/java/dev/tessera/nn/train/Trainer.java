@@ -7,6 +7,7 @@ import dev.tessera.nn.Module;
 import dev.tessera.nn.data.Batch;
 import dev.tessera.nn.data.DataLoader;
 import dev.tessera.nn.metrics.Metric;
+import dev.tessera.nn.optim.GradClip;
 import dev.tessera.nn.optim.LrScheduler;
 import dev.tessera.nn.optim.Optimizer;
 import dev.tessera.nn.optim.ReduceLROnPlateau;
@@ -47,13 +48,24 @@ import org.slf4j.LoggerFactory;
  * parameters, gradients, buffers and optimizer state outlive it. Memory stays flat over any number
  * of steps without a {@code close()} in user code.
  *
- * <p><b>Non-finite losses.</b> Each batch's loss is read back (as the progress display and the
- * epoch's mean loss need it anyway) and checked before the backward pass. By default a NaN or
- * infinite loss stops training with a {@link NonFiniteLossException} naming the epoch and batch;
- * with {@link NonFinitePolicy#SKIP} the batch is skipped instead. Before every checkpoint the
- * model's weights and the optimizer's state are checked too: non-finite values stop training with
- * an {@link IllegalStateException} and the checkpoint is not written, so the last good one (and the
- * one before it) stay on disk.
+ * <p><b>Host reads.</b> A training step copies nothing back to the host unless asked to. On a
+ * device other than the CPU the epoch's loss is summed on the device (a 0-d tensor) and read back
+ * only when the progress display draws a line ({@link #runningLoss()}), when a checkpoint is due
+ * and at the end of the epoch (for the history's mean loss); gradient clipping and the losses and
+ * layers of {@code dev.tessera.nn} read nothing either. What does read every step: {@link
+ * NonFinitePolicy#SKIP}, a callback that overrides the {@code double} variant of {@link
+ * Callback#onBatchEnd(Trainer, int, int, double, int)}, and metrics (they keep their counts on the
+ * host). On the CPU, where a read is a plain memory access, the trainer reads each loss.
+ *
+ * <p><b>Non-finite losses.</b> By default a NaN or infinite loss stops training with a {@link
+ * NonFiniteLossException} naming the epoch, the batch and the loss; with {@link
+ * NonFinitePolicy#SKIP} the batch is skipped instead. Where each loss is read (see above) it is
+ * checked before the backward pass; otherwise the first non-finite batch and its loss are tracked
+ * on the device and checked at each read-back, so training may continue a few batches past it on a
+ * GPU (see {@link NonFinitePolicy#STOP}). Before every checkpoint the loss and then the model's
+ * weights and the optimizer's state are checked: non-finite values stop training with an
+ * exception and the checkpoint is not written, so the last good one (and the one before it) stay
+ * on disk.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -78,6 +90,17 @@ public final class Trainer {
     private volatile boolean stopRequested;
     private int batchesPerEpoch;
     private long skippedSteps;
+    // The state of the current fit(), for runningLoss() and the step.
+    private Progress current;
+    private int currentEpoch;
+    /** Whether each batch's loss is read back before its backward pass (see the class comment). */
+    private boolean readEachStep;
+    /** The epoch's loss on the device since the last read-back; null when each loss is read. */
+    private LossTracker tracker;
+    /** The last batch's loss for the tensor variant of onBatchEnd; null when no callback takes it. */
+    private Tensor lastLoss;
+    /** The callbacks that take the loss as a tensor, of those in {@link #callbacks}. */
+    private List<Callback> tensorCallbacks = List.of();
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -154,6 +177,50 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Returns the mean training loss over the examples of the current epoch so far (after a resume,
+     * including those run before it), or NaN before the first batch or outside {@link #fit}. Call it
+     * from a callback on the training thread. On a device other than the CPU this reads the loss
+     * back from the device, a host synchronisation, and checks the losses since the last read-back.
+     *
+     * @throws NonFiniteLossException under {@link NonFinitePolicy#STOP} if that check finds a batch
+     *                                whose loss was not finite (training then stops)
+     */
+    public double runningLoss() {
+        Progress p = current;
+        if (p == null) {
+            return Double.NaN;
+        }
+        readLoss();
+        return p.lossCount == 0 ? Double.NaN : p.lossSum / p.lossCount;
+    }
+
+    /**
+     * Brings the loss kept on the device into the progress (one read-back) and stops with a {@link
+     * NonFiniteLossException} if a batch since the last one was not finite; does nothing when each
+     * loss is read anyway.
+     */
+    private void readLoss() {
+        if (tracker == null) {
+            return;
+        }
+        LossTracker.Reading r = tracker.read();
+        if (r.firstNonFinite() >= 0) {
+            throw new NonFiniteLossException(currentEpoch, r.firstNonFinite(), r.firstNonFiniteLoss(), r.lastBatch());
+        }
+        current.lossSum += r.sum();
+    }
+
+    /** Whether {@code c} overrides the {@code onBatchEnd} variant whose loss parameter has type {@code lossType}. */
+    private static boolean overridesOnBatchEnd(Callback c, Class<?> lossType) {
+        try {
+            return c.getClass().getMethod("onBatchEnd", Trainer.class, int.class, int.class, lossType, int.class)
+                    .getDeclaringClass() != Callback.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("Trainer: Callback.onBatchEnd is missing", e);
+        }
+    }
+
     /** Asks {@link #fit} to stop after the current batch (from a callback or another thread). */
     public void requestStop() {
         stopRequested = true;
@@ -181,6 +248,32 @@ public final class Trainer {
         batchesPerEpoch = train.numBatches();
         Progress p = state == null ? new Progress() : state.restore();
         Device device = device();
+        List<Callback> valueCallbacks = new ArrayList<>();
+        List<Callback> tensorTakers = new ArrayList<>();
+        for (Callback c : callbacks) {
+            if (overridesOnBatchEnd(c, Tensor.class)) {
+                tensorTakers.add(c);
+            } else if (overridesOnBatchEnd(c, double.class)) {
+                valueCallbacks.add(c);
+            }
+        }
+        current = p;
+        tensorCallbacks = List.copyOf(tensorTakers);
+        readEachStep = device.equals(Device.cpu()) || nonFinitePolicy == NonFinitePolicy.SKIP || !valueCallbacks.isEmpty();
+        tracker = readEachStep ? null : new LossTracker(device);
+        lastLoss = tensorCallbacks.isEmpty() ? null : Tensor.scalar(device, 0f);
+        try {
+            return run(train, validation, p, device);
+        } finally {
+            current = null;
+            tracker = null;
+            lastLoss = null;
+            tensorCallbacks = List.of();
+        }
+    }
+
+    /** The body of {@link #fit}, with its state set up. */
+    private History run(DataLoader train, DataLoader validation, Progress p, Device device) {
         for (Callback c : callbacks) {
             c.onTrainBegin(this);
         }
@@ -189,6 +282,10 @@ public final class Trainer {
             for (Metric m : metrics) {
                 m.reset();
             }
+            currentEpoch = epoch;
+            if (tracker != null) {
+                tracker.restart();
+            }
             for (Callback c : callbacks) {
                 c.onEpochBegin(this, epoch);
             }
@@ -196,13 +293,14 @@ public final class Trainer {
             int b = p.batch;
             while (batches.hasNext() && !stopRequested) {
                 Batch batch = batches.next();
+                int n = batch.size();
                 double value;
-                // Every tensor of the step is freed when it ends; parameters, gradients and optimizer
-                // state outlive it, and the loss comes back as a number.
+                // Every tensor of the step is freed when it ends; parameters, gradients, optimizer state
+                // and the loss kept on the device outlive it.
                 try (MemoryScope scope = MemoryScope.open()) {
-                    value = step(batch, device);
+                    value = step(batch, device, b, n);
                 }
-                if (!Double.isFinite(value)) {
+                if (readEachStep && !Double.isFinite(value)) {
                     if (nonFinitePolicy == NonFinitePolicy.STOP) {
                         throw new NonFiniteLossException(epoch, b, value);
                     }
@@ -211,21 +309,28 @@ public final class Trainer {
                     b++;
                     continue;
                 }
-                int n = batch.size();
-                p.lossSum += value * n;
+                if (readEachStep) {
+                    p.lossSum += value * n;
+                }
                 p.lossCount += n;
                 p.globalStep++;
                 b++;
                 for (Callback c : callbacks) {
-                    c.onBatchEnd(this, epoch, b - 1, value, n);
+                    if (tensorCallbacks.contains(c)) {
+                        c.onBatchEnd(this, epoch, b - 1, lastLoss, n);
+                    } else {
+                        c.onBatchEnd(this, epoch, b - 1, value, n); // overridden only where readEachStep holds
+                    }
                 }
                 if (checkpointDir != null && checkpointEverySteps > 0 && p.globalStep % checkpointEverySteps == 0
                         && b < batchesPerEpoch) {
+                    readLoss();
                     p.epoch = epoch;
                     p.batch = b;
                     state.save(p);
                 }
             }
+            readLoss(); // the epoch's one read-back of the loss (also when stopped early)
             if (stopRequested && b < batchesPerEpoch) {
                 break; // an unfinished epoch is not logged
             }
@@ -273,24 +378,29 @@ public final class Trainer {
     }
 
     /**
-     * One optimizer step on one batch; returns the batch loss. A loss that is not finite is returned
-     * before the backward pass: nothing is changed then.
+     * One optimizer step on batch {@code b} of {@code n} examples. When each loss is read, returns
+     * it, and returns a loss that is not finite before the backward pass: nothing is changed then.
+     * Otherwise adds the loss to the device-side tracker, reads nothing back and returns NaN.
      */
-    private double step(Batch batch, Device device) {
+    private double step(Batch batch, Device device, int b, int n) {
         Tensor x = batch.features().to(device);
         Tensor y = batch.targets().to(device);
         Tensor out = model.forward(x);
         Tensor l = loss.compute(out, y);
-        // The one read-back per batch (the epoch's loss needs it), taken before the step so that a
-        // non-finite loss never reaches the weights.
-        double value = l.item();
-        if (!Double.isFinite(value)) {
-            return value;
+        double value = Double.NaN;
+        if (readEachStep) {
+            // Read before the step, so that a non-finite loss never reaches the weights.
+            value = l.item();
+            if (!Double.isFinite(value)) {
+                return value;
+            }
+        } else {
+            tracker.add(l, b, n);
         }
-        optimizer.zeroGrad();
+        optimizer.zeroGrad(false); // gradients reuse their buffers: nothing allocated per step
         l.backward();
         if (clipGradNorm > 0) {
-            Optimizer.clipGradNorm(optimizer.parameters(), clipGradNorm);
+            GradClip.clipGradNormTensor(optimizer.parameters(), clipGradNorm); // no read-back
         }
         optimizer.step();
         if (scheduler != null && schedulerPerBatch) {
@@ -300,12 +410,18 @@ public final class Trainer {
         for (Metric m : metrics) {
             m.update(detached, y);
         }
+        if (lastLoss != null) {
+            try (var ng = Tensor.noGrad()) {
+                lastLoss.copyFrom(l.detach());
+            }
+        }
         return value;
     }
 
     /**
      * Returns the mean loss ({@code "loss"}) and each metric over {@code loader}, computed in eval
-     * mode without recording gradients; the model's mode is restored afterwards.
+     * mode without recording gradients; the model's mode is restored afterwards. The loss is summed
+     * on the device and read back once, at the end.
      */
     public Map<String, Double> evaluate(DataLoader loader) {
         boolean wasTraining = model.isTraining();
@@ -316,7 +432,7 @@ public final class Trainer {
         for (Metric m : fresh) {
             m.reset();
         }
-        double sum = 0;
+        DeviceSum sum = new DeviceSum(device);
         long count = 0;
         try (var ng = Tensor.noGrad()) {
             Iterator<Batch> it = loader.iterator(0, 0);
@@ -325,7 +441,7 @@ public final class Trainer {
                 try (MemoryScope scope = MemoryScope.open()) {
                     Tensor y = b.targets().to(device);
                     Tensor out = model.forward(b.features().to(device));
-                    sum += loss.compute(out, y).item() * b.size();
+                    sum.add(loss.compute(out, y), b.size());
                     count += b.size();
                     for (Metric m : fresh) {
                         m.update(out, y); // metrics keep their state on the host
@@ -336,7 +452,7 @@ public final class Trainer {
             model.train(wasTraining);
         }
         Map<String, Double> result = new LinkedHashMap<>();
-        result.put("loss", count == 0 ? Double.NaN : sum / count);
+        result.put("loss", count == 0 ? Double.NaN : sum.readAndReset() / count);
         for (Metric m : fresh) {
             result.put(m.name(), m.compute());
         }

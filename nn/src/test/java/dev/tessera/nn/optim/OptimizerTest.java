@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,6 +125,20 @@ class OptimizerTest {
         opt.zeroGrad();
         assertNull(ps.get(0).grad());
         assertNull(ps.get(1).grad());
+    }
+
+    @Test
+    void zeroGradWithoutSetToNoneKeepsAndZeroesTheBuffers() {
+        List<Tensor> ps = params();
+        SGD opt = new SGD(ps, 0.1f);
+        ps.get(0).sum().backward();
+        Tensor grad = ps.get(0).grad();
+        opt.zeroGrad(false);
+        assertSame(grad, ps.get(0).grad());
+        assertArrayEquals(new float[grad.toFloatArray().length], grad.toFloatArray());
+        assertNull(ps.get(1).grad(), "a parameter without a gradient keeps none");
+        ps.get(0).sum().backward();
+        assertSame(grad, ps.get(0).grad(), "the next backward accumulates into the same buffer");
     }
 
     @Test
