@@ -65,6 +65,7 @@ public final class Compare {
         WORKLOADS.put("lenet-step-64", () -> Workloads.lenetStep(64));
         WORKLOADS.put("mha-fwdbwd", Workloads::attentionForwardBackward);
         WORKLOADS.put("transformer-fwdbwd", Workloads::transformerForwardBackward);
+        WORKLOADS.put("lstm-fwdbwd", LstmBenchmark::forwardBackwardWorkload);
         WORKLOADS.put("add-nograd", () -> Workloads.addScalar(false));
         WORKLOADS.put("add-grad", () -> Workloads.addScalar(true));
     }

@@ -18,6 +18,7 @@ public final class Main {
             case "cnn" -> CnnExample.main(rest);
             case "cv" -> CrossValidationExample.main(rest);
             case "attention" -> AttentionExample.main(rest);
+            case "sequence" -> SequenceExample.main(rest);
             case "transfer" -> TransferLearningExample.main(rest);
             case "devices" -> DevicesExample.main(rest);
             case "xor" -> XorExample.main(rest);
