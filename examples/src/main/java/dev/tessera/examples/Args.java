@@ -14,7 +14,7 @@ final class Args {
     Args(String program) {
         this.program = program;
         option("help", null, "show this help and exit");
-        option("device", "cpu", "where to train: cpu, opencl[:N] or cuda[:N] (see the devices example)");
+        option("device", "cpu", "where to train: cpu, opencl[:N], cuda[:N] or best (see the devices example)");
     }
 
     /** Declares {@code --name} with a default (null for a flag without value) and a help line. */
@@ -56,7 +56,7 @@ final class Args {
      */
     private static void useDevice(String name) {
         try {
-            Device.setDefault(Device.parse(name));
+            Device.setDefault(name.equals("best") ? Device.best() : Device.parse(name));
         } catch (IllegalArgumentException e) {
             System.err.println("--device " + name + ": " + e.getMessage());
             System.exit(2);

@@ -46,7 +46,7 @@ public final class TrainClassifier {
                 .option("hidden", "256", "width of the first hidden layer (the second is half)")
                 .option("data-dir", Datasets.FASHION_MNIST_DEFAULT_DIR.toString(), "Fashion-MNIST directory")
                 .option("digits", null, "train on the bundled 8x8 digits instead of Fashion-MNIST")
-                .option("device", "best", "cpu, cuda:N, opencl:N or best")
+                .option("device", "best", "where to train: cpu, opencl[:N], cuda[:N] or best (a GPU when one is usable)")
                 .option("seed", "42", "seed for initialisation and shuffling")
                 .option("out", "tessera-run", "directory for the model, history, chart and checkpoints");
         if (!args.parse(argv)) {
@@ -54,7 +54,7 @@ public final class TrainClassifier {
         }
         long seed = Long.parseLong(args.get("seed"));
         Random.manualSeed(seed);
-        Device device = args.get("device").equals("best") ? Device.best() : Device.parse(args.get("device"));
+        Device device = Device.getDefault(); // set from --device by Args
         Path out = Path.of(args.get("out"));
         Files.createDirectories(out);
 
