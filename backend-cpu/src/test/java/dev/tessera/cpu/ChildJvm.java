@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * pipe, so a child that hangs or writes a lot can never block the test: the test waits at most
  * {@code timeout}, then kills the child and reports what it printed.
  */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {
     }
 
@@ -28,9 +29,9 @@ final class ChildJvm {
      * @param exitCode its exit status (meaningless when it did not finish)
      * @param output   everything it wrote to stdout and stderr
      */
-    record Result(boolean finished, int exitCode, String output) {
+    public record Result(boolean finished, int exitCode, String output) {
         /** Fails the calling test, with the child's output, unless the child finished with status 0; returns this result. */
-        Result assertSucceeded() {
+        public Result assertSucceeded() {
             if (!finished) {
                 fail("the child JVM did not finish in time and was killed; its output:\n" + output);
             }
@@ -43,7 +44,13 @@ final class ChildJvm {
      * Starts {@code java [jvmArgs] -cp <this class path> mainClass}, waits up to {@code timeout} for
      * it, kills it (and waits for it to die) if it is still running, and returns what it did.
      */
-    static Result run(Duration timeout, String mainClass, String... jvmArgs) throws IOException, InterruptedException {
+    public static Result run(Duration timeout, String mainClass, String... jvmArgs) throws IOException, InterruptedException {
+        return run(timeout, Map.of(), mainClass, jvmArgs);
+    }
+
+    /** As {@link #run(Duration, String, String...)}, with {@code env} added to the child's environment. */
+    public static Result run(Duration timeout, Map<String, String> env, String mainClass, String... jvmArgs)
+            throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>();
         command.add(java.toString());
@@ -53,7 +60,9 @@ final class ChildJvm {
         command.add(mainClass);
         Path log = Files.createTempFile("tessera-child-jvm", ".log");
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            Process p = builder.start();
             boolean finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
                 p.destroyForcibly();

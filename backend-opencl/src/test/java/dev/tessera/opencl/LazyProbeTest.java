@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tessera.cpu.ChildJvm;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
