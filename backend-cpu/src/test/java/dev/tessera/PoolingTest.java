@@ -50,7 +50,9 @@ class PoolingTest {
                 new Case("overlapping 3x3 stride 1", 1, 3, 5, 6, p(3, 3), p(1, 1), p(0, 0), true, false),
                 new Case("3x3 stride 2 pad 1, 100 outputs a plane (vector path)", 2, 2, 20, 19, p(3, 3), p(2, 2), p(1, 1), true,
                         false),
-                new Case("kernel = input", 3, 2, 4, 3, p(4, 3), p(1, 1), p(0, 0), true, false));
+                new Case("kernel = input", 3, 2, 4, 3, p(4, 3), p(1, 1), p(0, 0), true, false),
+                new Case("4x3 stride (3,2) pad (0,1): width padding only", 2, 2, 12, 9, p(4, 3), p(3, 2), p(0, 1), true, false),
+                new Case("3x2 stride 2 pad (1,0): height padding only", 1, 2, 7, 6, p(3, 2), p(2, 2), p(1, 0), true, false));
     }
 
     static Stream<Case> adaptive() {

@@ -104,7 +104,8 @@ final class VectorPool {
                 System.arraycopy(xs, xp + y * w, pp, row, w);
                 java.util.Arrays.fill(pp, row + w, Math.min(hp * wp, row + w + 2 * pw), Float.NEGATIVE_INFINITY);
             }
-            java.util.Arrays.fill(pp, (h + ph) * wp + pw, hp * wp, Float.NEGATIVE_INFINITY);
+            // The bottom padding rows; without height padding the loop above has already reached the end.
+            java.util.Arrays.fill(pp, Math.min((h + ph) * wp + pw, hp * wp), hp * wp, Float.NEGATIVE_INFINITY);
         }
     }
 
