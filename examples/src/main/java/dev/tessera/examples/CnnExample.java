@@ -3,6 +3,7 @@ package dev.tessera.examples;
 import dev.tessera.nn.F;
 import dev.tessera.nn.Random;
 import dev.tessera.nn.data.DataLoader;
+import dev.tessera.nn.data.Dataset;
 import dev.tessera.nn.data.Datasets;
 import dev.tessera.nn.data.TensorDataset;
 import dev.tessera.nn.io.SafeTensors;
@@ -10,6 +11,8 @@ import dev.tessera.nn.metrics.Metric;
 import dev.tessera.nn.models.LeNet;
 import dev.tessera.nn.optim.Adam;
 import dev.tessera.nn.optim.CosineAnnealingLR;
+import dev.tessera.nn.selection.Fold;
+import dev.tessera.nn.selection.StratifiedShuffleSplit;
 import dev.tessera.nn.train.History;
 import dev.tessera.nn.train.Trainer;
 import java.nio.file.Files;
@@ -18,8 +21,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Trains a LeNet-style convolutional network ({@link LeNet}) on Fashion-MNIST on the CPU, prints
- * the test accuracy after each epoch and at the end, and saves the weights as safetensors.
+ * Trains a LeNet-style convolutional network ({@link LeNet}) on Fashion-MNIST (or, when it is not
+ * installed or with {@code --digits}, on the bundled 8x8 digits upsampled to 28x28), prints the test
+ * accuracy after each epoch and at the end, and saves the weights as safetensors.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp ... dev.tessera.examples.CnnExample --epochs 8
@@ -39,6 +43,7 @@ public final class CnnExample {
                 .option("batch-size", "64", "examples per batch")
                 .option("lr", "0.002", "Adam learning rate (decayed to 0 along a cosine)")
                 .option("data-dir", Datasets.FASHION_MNIST_DEFAULT_DIR.toString(), "Fashion-MNIST directory (IDX files)")
+                .option("digits", null, "train on the bundled 8x8 digits (upsampled to 28x28) instead of Fashion-MNIST")
                 .option("seed", "42", "seed for initialisation and shuffling")
                 .option("out", "tessera-cnn", "directory for the trained model");
         if (!args.parse(argv)) {
@@ -48,9 +53,24 @@ public final class CnnExample {
         int epochs = args.getInt("epochs");
         Random.manualSeed(seed);
         Path dataDir = Path.of(args.get("data-dir"));
-        TensorDataset train = Datasets.fashionMnist(dataDir, true);
-        TensorDataset test = Datasets.fashionMnist(dataDir, false);
-        System.out.printf(Locale.ROOT, "Fashion-MNIST: %d training and %d test images of 1x28x28%n", train.size(), test.size());
+        Dataset train;
+        Dataset test;
+        if (!args.flag("digits") && FashionMnistFiles.present(dataDir)) {
+            train = Datasets.fashionMnist(dataDir, true);
+            test = Datasets.fashionMnist(dataDir, false);
+            System.out.printf(Locale.ROOT, "Fashion-MNIST: %d training and %d test images of 1x28x28%n", train.size(), test.size());
+        } else {
+            if (!args.flag("digits")) {
+                System.out.println(FashionMnistFiles.missing(dataDir, "--data-dir") + "; training on the bundled digits instead.");
+            }
+            // The 1,797 bundled digits, upsampled to 28x28: a stratified 80/20 split.
+            TensorDataset digits = TransferLearningExample.digits28(Integer.MAX_VALUE, seed);
+            Fold split = new StratifiedShuffleSplit(1, 0.2, seed).split(digits.labels()).get(0);
+            train = digits.subset(split.train());
+            test = digits.subset(split.test());
+            System.out.printf(Locale.ROOT, "Digits: %d training and %d test images of 1x28x28 (8x8 upsampled)%n",
+                    train.size(), test.size());
+        }
 
         LeNet model = new LeNet(10, 16, 32, 128, 84);
         System.out.println(model);

@@ -76,6 +76,7 @@ public final class TransferLearningExample {
         if (!args.parse(argv)) {
             return;
         }
+        FashionMnistFiles.require("transfer", Path.of(args.get("fashion-dir")), "--fashion-dir");
         System.setProperty("java.awt.headless", "true");
         long seed = Long.parseLong(args.get("seed"));
         int epochs = args.getInt("epochs");
