@@ -1,11 +1,12 @@
 package dev.tessera;
 
-import org.junit.jupiter.api.Assumptions;
 import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -39,10 +40,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * thrown in the op itself).
  */
 public final class KitDeviceExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
-        AfterAllCallback {
+        AfterAllCallback, ExecutionCondition {
     private static final Set<String> KIT_PACKAGES = Set.of("dev.tessera", "dev.tessera.spi");
-    /** Whether the kit's device could be used (set once it has been checked; null before). */
-    private static volatile Boolean usable;
+    /** Why the kit's device cannot be used, "" when it can, null before it was checked. */
+    private static volatile String unusable;
 
     /** Returns true when {@code testClass} belongs to the kit (runs on the test device). */
     static boolean inKit(Class<?> testClass) {
@@ -51,35 +52,54 @@ public final class KitDeviceExtension implements BeforeAllCallback, BeforeEachCa
 
     private static void apply(ExtensionContext context) {
         boolean kit = context.getTestClass().map(KitDeviceExtension::inKit).orElse(false);
-        Device wanted = kit ? TestDevice.get() : Device.cpu();
-        if (kit) {
-            requireUsable(wanted);
+        if (kit && unusableReason() != null) {
+            return; // its tests are disabled by evaluateExecutionCondition
         }
+        Device wanted = kit ? TestDevice.get() : Device.cpu();
         if (!wanted.equals(Device.getDefault())) {
             Device.setDefault(wanted);
         }
     }
 
     /**
-     * Skips (aborts) the kit's tests, with the reason {@link Device#available()} gives, when the
-     * device they should run on cannot be used on this machine, e.g. no OpenCL driver installed.
+     * Returns why the kit's device cannot be used on this machine (e.g. no OpenCL driver
+     * installed), as {@link Device#available()} says, or null when it can; checked once.
      */
-    private static void requireUsable(Device device) {
+    private static String unusableReason() {
+        String reason = unusable;
+        if (reason == null) {
+            reason = check(TestDevice.get());
+            unusable = reason;
+        }
+        return reason.isEmpty() ? null : reason;
+    }
+
+    private static String check(Device device) {
         if (device.equals(Device.cpu()) || TestDevice.isForeign()) {
-            usable = true;
-            return;
+            return "";
         }
         for (DeviceInfo info : Device.available()) {
             if (info.device().equals(device)) {
-                usable = info.usable();
-                Assumptions.assumeTrue(info.usable(), () -> "the conformance kit's device " + device
-                        + " cannot be used here: " + info.detail());
-                return;
+                return info.usable() ? "" : "the conformance kit's device " + device + " cannot be used here: " + info.detail();
             }
         }
-        usable = false;
-        Assumptions.assumeTrue(false, () -> "the conformance kit's device " + device + " is not reported by any backend"
-                + " on the classpath: " + Device.available());
+        return "the conformance kit's device " + device + " is not reported by any backend on the classpath: "
+                + Device.available();
+    }
+
+    /**
+     * Disables each test of the kit, with the reason, when its device cannot be used here, so that
+     * the build reports every one of them as skipped and why.
+     */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        boolean kit = context.getTestClass().map(KitDeviceExtension::inKit).orElse(false);
+        if (!kit || context.getTestMethod().isEmpty()) {
+            return ConditionEvaluationResult.enabled("not a kit test");
+        }
+        String reason = unusableReason();
+        return reason == null ? ConditionEvaluationResult.enabled("the kit's device can be used")
+                : ConditionEvaluationResult.disabled(reason);
     }
 
     /**
@@ -89,7 +109,7 @@ public final class KitDeviceExtension implements BeforeAllCallback, BeforeEachCa
     @Override
     public void afterEach(ExtensionContext context) {
         boolean kit = context.getTestClass().map(KitDeviceExtension::inKit).orElse(false);
-        if (!kit || TestDevice.isCpu() || !Boolean.TRUE.equals(usable)) {
+        if (!kit || TestDevice.isCpu() || unusableReason() != null) {
             return;
         }
         try {
