@@ -176,7 +176,7 @@ class MemoryScopeTest {
      * #settledStats()}); what remains is the model, its gradients and the current step.
      */
     @Test
-    void memoryStatsCountWhatScopesHoldAndStayFlatOverAThousandSteps() throws InterruptedException {
+    void memoryStatsCountWhatScopesHoldAndStayFlatOverAThousandSteps() {
         Mlp mlp = new Mlp();
         long[] atStep100 = null;
         for (int step = 1; step <= 1000; step++) {
@@ -199,26 +199,13 @@ class MemoryScopeTest {
      * garbage collector has settled (collected, and the cleaner has freed what it found: the
      * count is unchanged over three rounds of System.gc() and a short wait).
      */
-    private static long[] settledStats() throws InterruptedException {
-        MemoryStats stats = TestDevice.get().memoryStats();
-        long[] last = {stats.liveBuffers(), stats.bytesInUse()};
-        if (TestDevice.isCpu()) {
-            return last;
-        }
-        int unchanged = 0;
-        for (int round = 0; round < 200 && unchanged < 3; round++) {
-            System.gc();
-            Thread.sleep(20);
-            stats = TestDevice.get().memoryStats();
-            long[] now = {stats.liveBuffers(), stats.bytesInUse()};
-            unchanged = java.util.Arrays.equals(now, last) ? unchanged + 1 : 0;
-            last = now;
-        }
-        return last;
+    private static long[] settledStats() {
+        MemoryStats stats = TestDevice.isCpu() ? TestDevice.get().memoryStats() : SettledMemory.of(TestDevice.get());
+        return new long[] {stats.liveBuffers(), stats.bytesInUse()};
     }
 
     @Test
-    void memoryStatsCountAllocationsAndReleases() throws InterruptedException {
+    void memoryStatsCountAllocationsAndReleases() {
         long[] settled = settledStats(); // on a device, earlier garbage is freed first, not during the test
         long live = settled[0];
         long bytes = settled[1];

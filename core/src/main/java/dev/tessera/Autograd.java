@@ -152,21 +152,22 @@ final class Autograd {
      * leaf's grad in place and the same gradient may flow to several leaves.
      */
     private static void accumulateLeaf(Tensor leaf, Tensor g, Set<Storage> shared) {
-        if (leaf.grad == null) {
-            boolean privateStorage = g.isContiguous() && g.offset == 0 && g.storage.length() == Shape.numel(g.shape)
-                    && shared.add(g.storage);
-            leaf.grad = privateStorage ? g : Kernels.copyContiguous(g);
-            leaf.gradFromBackward = true;
-        } else if (leaf.grad.isContiguous()) {
+        if (leaf.grad != null && leaf.grad.isContiguous()) {
             // Into the existing buffer, as PyTorch does: a gradient kept across zeroGrad(false) is
             // allocated once, so device memory stays flat over any number of steps.
             InPlace.binary(BinaryOp.ADD, leaf.grad, g);
         } else {
-            leaf.grad = Kernels.add(leaf.grad, g);
+            if (leaf.grad == null) {
+                boolean privateStorage = g.isContiguous() && g.offset == 0 && g.storage.length() == Shape.numel(g.shape)
+                        && shared.add(g.storage);
+                leaf.grad = privateStorage ? g : Kernels.copyContiguous(g);
+            } else {
+                leaf.grad = Kernels.add(leaf.grad, g);
+            }
             leaf.gradFromBackward = true;
+            ScopeFrame.persist(leaf.grad.storage); // a new gradient outlives memory scopes
         }
         shared.add(leaf.grad.storage);
-        ScopeFrame.persist(leaf.grad.storage); // gradients outlive memory scopes
     }
 
     /** Returns the nodes reachable from {@code root}, each after every node that consumes it. */

@@ -5,15 +5,12 @@ import dev.tessera.spi.View;
 
 /**
  * Scaled dot-product attention and the softmax gradient on an OpenCL device. Attention runs as
- * batched products on the backend's GEMM (one launch for every problem of the batch) around one
- * kernel that scales and normalises the scores in place (attention.c); its backward folds the
+ * batched products on the backend's GEMM (one launch for every problem of the batch) around the
+ * backend's softmax kernel, which scales and normalises the scores in place; its backward folds the
  * scale into the softmax gradient (softmax_backward.c). Nothing is read back to the host.
  */
 final class ClAttention {
-    /** Lines at least this long get a work-group each, shorter ones a work-item each. */
-    static final int TREE_MIN_LINE = 128;
-    private static final int WG = 64;
-    private static final String ATT = "attention.c";
+    private static final int WG = ClKernels.GROUP; // SMB_WG in softmax_backward.c
     private static final String SMB = "softmax_backward.c";
 
     private ClAttention() {
@@ -34,24 +31,10 @@ final class ClAttention {
         }
         Object[] args = {outer, n, inner, ClFused.buffer(b, y, op), yOffset, ClFused.buffer(b, g, op), gOffset,
             ClFused.buffer(b, gx, op), gxOffset, log ? 1 : 0, scale};
-        if (n >= TREE_MIN_LINE) {
+        if (n >= OpenClBackend.TREE_MIN_LINE) {
             b.kernels().launch(SMB, "softmax_backward_tree", new long[] {lines * WG}, new long[] {WG}, args);
         } else {
             b.kernels().launch1d(SMB, "softmax_backward_serial", lines, WG, args);
-        }
-    }
-
-    /** Softmax of {@code scale * row} in place, for {@code rows} contiguous rows of {@code n} floats from {@code offset}. */
-    private static void scaledSoftmax(OpenClBackend b, Storage p, int offset, long rows, int n, float scale) {
-        if (rows == 0 || n == 0) {
-            return;
-        }
-        OpenClStorage buf = ClFused.buffer(b, p, "attention");
-        if (n >= TREE_MIN_LINE) {
-            b.kernels().launch(ATT, "scaled_softmax_tree", new long[] {rows * WG}, new long[] {WG}, (int) rows, n, scale,
-                    buf, offset);
-        } else {
-            b.kernels().launch1d(ATT, "scaled_softmax_serial", rows, WG, (int) rows, n, scale, buf, offset);
         }
     }
 
@@ -62,7 +45,8 @@ final class ClAttention {
     static void forward(OpenClBackend b, View q, View k, View v, float scale, View probs, View out) {
         int[] ps = probs.shape();
         b.matmul(q, ClFused.transposed(k), probs, false);
-        scaledSoftmax(b, probs.storage(), probs.offset(), (long) ps[0] * ps[1], ps[2], scale);
+        // softmax(scale * scores) in place: the scale folded into the softmax, no separate pass
+        b.softmax(probs.storage(), probs.offset(), ps[0] * ps[1], ps[2], 1, scale, probs.storage(), probs.offset(), false);
         b.matmul(probs, v, out, false);
     }
 

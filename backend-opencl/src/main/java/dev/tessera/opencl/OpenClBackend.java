@@ -2,15 +2,18 @@ package dev.tessera.opencl;
 
 import dev.tessera.DType;
 import dev.tessera.Device;
+import dev.tessera.MemoryStats;
 import dev.tessera.Shape;
+import dev.tessera.spi.AdamSpec;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.Conv2dSpec;
+import dev.tessera.spi.MemoryLedger;
+import dev.tessera.spi.Pool2dSpec;
 import dev.tessera.spi.ReduceOp;
 import dev.tessera.spi.Storage;
 import dev.tessera.spi.UnaryOp;
 import dev.tessera.spi.View;
-import dev.tessera.MemoryStats;
-import dev.tessera.spi.MemoryLedger;
 import java.util.Locale;
 import org.jocl.CL;
 import org.jocl.Pointer;
@@ -40,8 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpenClBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(OpenClBackend.class);
-    /** Lines at least this long are reduced by a work-group each, shorter ones by one work-item each. */
-    private static final int TREE_MIN_LINE = 128;
+    /** Lines at least this long get a work-group each in reductions and softmaxes, shorter ones a work-item each. */
+    static final int TREE_MIN_LINE = 128;
     private static final String EW = "elementwise.c";
     private static final String RED = "reduce.c";
     private static final String IDX = "index.c";
@@ -347,15 +350,20 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void softmax(Storage x, int xOffset, int outer, int n, int inner, Storage out, int outOffset, boolean log) {
+        softmax(x, xOffset, outer, n, inner, 1f, out, outOffset, log);
+    }
+
+    /** As {@link #softmax(Storage, int, int, int, int, Storage, int, boolean)} of {@code scale * x}; {@code out} may be {@code x}. */
+    void softmax(Storage x, int xOffset, int outer, int n, int inner, float scale, Storage out, int outOffset, boolean log) {
         long lines = (long) outer * inner;
         if (lines == 0 || n == 0) {
             return;
         }
         if (n >= TREE_MIN_LINE) {
             kernels.launch(RED, "softmax_tree", new long[] {lines * ClKernels.GROUP}, new long[] {ClKernels.GROUP},
-                    outer, n, inner, storage(x), xOffset, storage(out), outOffset, log ? 1 : 0);
+                    outer, n, inner, scale, storage(x), xOffset, storage(out), outOffset, log ? 1 : 0);
         } else {
-            kernels.launch1d(RED, "softmax_serial", lines, ClKernels.GROUP, outer, n, inner,
+            kernels.launch1d(RED, "softmax_serial", lines, ClKernels.GROUP, outer, n, inner, scale,
                     storage(x), xOffset, storage(out), outOffset, log ? 1 : 0);
         }
     }
@@ -439,47 +447,47 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void im2col(View x, dev.tessera.spi.Conv2dSpec spec, View cols) {
+    public void im2col(View x, Conv2dSpec spec, View cols) {
         ClConv.im2col(this, x, spec, cols);
     }
 
     @Override
-    public void col2im(View cols, dev.tessera.spi.Conv2dSpec spec, View x) {
+    public void col2im(View cols, Conv2dSpec spec, View x) {
         ClConv.col2im(this, cols, spec, x);
     }
 
     @Override
-    public void conv2d(View x, View weight, View bias, dev.tessera.spi.Conv2dSpec spec, View out) {
+    public void conv2d(View x, View weight, View bias, Conv2dSpec spec, View out) {
         ClConv.conv2d(this, x, weight, bias, spec, out);
     }
 
     @Override
-    public void conv2dBackwardInput(View gradOut, View weight, dev.tessera.spi.Conv2dSpec spec, View gradIn) {
+    public void conv2dBackwardInput(View gradOut, View weight, Conv2dSpec spec, View gradIn) {
         ClConv.backwardInput(this, gradOut, weight, spec, gradIn);
     }
 
     @Override
-    public void conv2dBackwardWeight(View x, View gradOut, dev.tessera.spi.Conv2dSpec spec, View gradWeight) {
+    public void conv2dBackwardWeight(View x, View gradOut, Conv2dSpec spec, View gradWeight) {
         ClConv.backwardWeight(this, x, gradOut, spec, gradWeight);
     }
 
     @Override
-    public void maxPool2d(View x, dev.tessera.spi.Pool2dSpec spec, View out, View indices) {
+    public void maxPool2d(View x, Pool2dSpec spec, View out, View indices) {
         ClPool.maxPool2d(this, x, spec, out, indices);
     }
 
     @Override
-    public void maxPool2dBackward(View gradOut, View indices, dev.tessera.spi.Pool2dSpec spec, View gradIn) {
+    public void maxPool2dBackward(View gradOut, View indices, Pool2dSpec spec, View gradIn) {
         ClPool.maxPool2dBackward(this, gradOut, indices, spec, gradIn);
     }
 
     @Override
-    public void avgPool2d(View x, dev.tessera.spi.Pool2dSpec spec, View out) {
+    public void avgPool2d(View x, Pool2dSpec spec, View out) {
         ClPool.avgPool2d(this, x, spec, out);
     }
 
     @Override
-    public void avgPool2dBackward(View gradOut, dev.tessera.spi.Pool2dSpec spec, View gradIn) {
+    public void avgPool2dBackward(View gradOut, Pool2dSpec spec, View gradIn) {
         ClPool.avgPool2dBackward(this, gradOut, spec, gradIn);
     }
 
@@ -489,7 +497,7 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void adamUpdate(View param, View grad, View expAvg, View expAvgSq, dev.tessera.spi.AdamSpec spec) {
+    public void adamUpdate(View param, View grad, View expAvg, View expAvgSq, AdamSpec spec) {
         ClOptim.adam(this, param, grad, expAvg, expAvgSq, spec);
     }
 

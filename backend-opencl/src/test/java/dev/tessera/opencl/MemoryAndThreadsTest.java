@@ -9,6 +9,7 @@ import dev.tessera.Device;
 import dev.tessera.Generator;
 import dev.tessera.MemoryScope;
 import dev.tessera.MemoryStats;
+import dev.tessera.SettledMemory;
 import dev.tessera.Tensor;
 import dev.tessera.nn.Dropout;
 import dev.tessera.nn.F;
@@ -41,25 +42,6 @@ class MemoryAndThreadsTest {
      */
     private static final int DEFAULT_STEPS = 1000;
 
-    /** Runs the garbage collector until the device's live-buffer count stops changing (three equal reads, at most 10 s). */
-    static MemoryStats settled(Device d) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        MemoryStats last = d.memoryStats();
-        int equal = 0;
-        while (equal < 3 && System.nanoTime() < deadline) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            MemoryStats now = d.memoryStats();
-            equal = now.equals(last) ? equal + 1 : 0;
-            last = now;
-        }
-        return last;
-    }
 
     @Test
     void trainingThroughTheTrainerKeepsDeviceMemoryFlat() {
@@ -85,9 +67,9 @@ class MemoryAndThreadsTest {
                 // Garbage of earlier tests is freed by the cleaner whenever the collector runs:
                 // let it settle, so that what remains is what the training holds.
                 if (global[0] == 100) {
-                    at[0] = settled(d);
+                    at[0] = SettledMemory.of(d);
                 } else if (global[0] == steps) {
-                    at[1] = settled(d);
+                    at[1] = SettledMemory.of(d);
                 }
             }
         };
@@ -105,7 +87,7 @@ class MemoryAndThreadsTest {
         ClTestDevice.backend();
         Device d = ClTestDevice.device();
         Generator g = new Generator(4);
-        MemoryStats before = settled(d);
+        MemoryStats before = SettledMemory.of(d);
         Tensor kept;
         Tensor dropped;
         try (MemoryScope scope = MemoryScope.open()) {
@@ -124,7 +106,7 @@ class MemoryAndThreadsTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, dropped::toFloatArray);
         assertTrue(e.getMessage().contains("released by a MemoryScope"), e.getMessage());
         kept = null;
-        assertEquals(before.liveBuffers(), settled(d).liveBuffers(), "the kept tensor is freed once unreachable");
+        assertEquals(before.liveBuffers(), SettledMemory.of(d).liveBuffers(), "the kept tensor is freed once unreachable");
     }
 
     @Test

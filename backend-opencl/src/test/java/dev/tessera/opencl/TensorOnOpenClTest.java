@@ -10,6 +10,7 @@ import dev.tessera.Device;
 import dev.tessera.Generator;
 import dev.tessera.MemoryScope;
 import dev.tessera.MemoryStats;
+import dev.tessera.SettledMemory;
 import dev.tessera.Tensor;
 import dev.tessera.spi.Storage;
 import dev.tessera.spi.View;
@@ -77,7 +78,7 @@ class TensorOnOpenClTest {
         OpenClBackend b = ClTestDevice.backend();
         b.synchronize();
         // Settled first, so that the cleaner does not free earlier garbage between the two readings.
-        MemoryStats before = MemoryAndThreadsTest.settled(ClTestDevice.device());
+        MemoryStats before = SettledMemory.of(ClTestDevice.device());
         Tensor kept;
         Tensor dropped;
         try (MemoryScope scope = MemoryScope.open()) {

@@ -166,9 +166,12 @@ KERNEL void reduce_int(int op, int outer, int n, int inner, GLOBAL const int* x,
     out[oo + r] = op == R_SUM ? (int) s : best;
 }
 
-/* Softmax (or log-softmax) of one line per work-item: max, sum of exponentials, then the outputs. */
-KERNEL void softmax_serial(int outer, int n, int inner, GLOBAL const float* x, int xo, GLOBAL float* out, int oo,
-                           int logSoftmax) {
+/*
+ * Softmax (or log-softmax) of scale * line, one line per work-item: max, sum of exponentials, then
+ * the outputs. out may be x at the same offset (attention normalises its scores in place).
+ */
+KERNEL void softmax_serial(int outer, int n, int inner, float scale, GLOBAL const float* x, int xo, GLOBAL float* out,
+                           int oo, int logSoftmax) {
     int r = GID(0);
     if (r >= outer * inner) {
         return;
@@ -179,7 +182,7 @@ KERNEL void softmax_serial(int outer, int n, int inner, GLOBAL const float* x, i
     int ob = oo + o * n * inner + c;
     float m = NEG_INF;
     for (int j = 0; j < n; j++) {
-        float v = x[xb + j * inner];
+        float v = scale * x[xb + j * inner];
         m = isnan(v) || v > m ? v : m;
     }
     if (m == NEG_INF) {
@@ -188,20 +191,20 @@ KERNEL void softmax_serial(int outer, int n, int inner, GLOBAL const float* x, i
     float s = 0.0f;
     float e = 0.0f;
     for (int j = 0; j < n; j++) {
-        csum_add(&s, &e, exp(x[xb + j * inner] - m));
+        csum_add(&s, &e, exp(scale * x[xb + j * inner] - m));
     }
     s = csum_value(s, e);
     float ls = log(s);
     float inv = 1.0f / s;
     for (int j = 0; j < n; j++) {
-        float v = x[xb + j * inner] - m;
+        float v = scale * x[xb + j * inner] - m;
         out[ob + j * inner] = logSoftmax ? v - ls : exp(v) * inv;
     }
 }
 
 /* As softmax_serial with a work-group of REDUCE_WG items per line (long lines). */
-KERNEL void softmax_tree(int outer, int n, int inner, GLOBAL const float* x, int xo, GLOBAL float* out, int oo,
-                         int logSoftmax) {
+KERNEL void softmax_tree(int outer, int n, int inner, float scale, GLOBAL const float* x, int xo, GLOBAL float* out,
+                         int oo, int logSoftmax) {
     LOCAL float part[REDUCE_WG];
     LOCAL float comp[REDUCE_WG];
     int r = GROUP_ID(0);
@@ -212,7 +215,7 @@ KERNEL void softmax_tree(int outer, int n, int inner, GLOBAL const float* x, int
     int ob = oo + o * n * inner + c;
     float m = NEG_INF;
     for (int j = t; j < n; j += REDUCE_WG) {
-        float v = x[xb + j * inner];
+        float v = scale * x[xb + j * inner];
         m = isnan(v) || v > m ? v : m;
     }
     part[t] = m;
@@ -233,7 +236,7 @@ KERNEL void softmax_tree(int outer, int n, int inner, GLOBAL const float* x, int
     float s = 0.0f;
     float e = 0.0f;
     for (int j = t; j < n; j += REDUCE_WG) {
-        csum_add(&s, &e, exp(x[xb + j * inner] - m));
+        csum_add(&s, &e, exp(scale * x[xb + j * inner] - m));
     }
     part[t] = s;
     comp[t] = e;
@@ -252,7 +255,7 @@ KERNEL void softmax_tree(int outer, int n, int inner, GLOBAL const float* x, int
     float ls = log(s);
     float inv = 1.0f / s;
     for (int j = t; j < n; j += REDUCE_WG) {
-        float v = x[xb + j * inner] - m;
+        float v = scale * x[xb + j * inner] - m;
         out[ob + j * inner] = logSoftmax ? v - ls : exp(v) * inv;
     }
 }

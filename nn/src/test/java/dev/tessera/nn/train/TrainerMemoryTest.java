@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.Device;
+import dev.tessera.SettledMemory;
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
 import dev.tessera.nn.BatchNorm1d;
@@ -23,24 +24,8 @@ import org.junit.jupiter.api.Test;
 /** The trainer runs each step and evaluation batch in a memory scope: memory stays flat over epochs. */
 class TrainerMemoryTest {
 
-    /** Runs the garbage collector until the live-buffer count stops changing (three equal reads, at most 10 s). */
     private static long settledLiveBuffers() {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        long last = Device.cpu().memoryStats().liveBuffers();
-        int equal = 0;
-        while (equal < 3 && System.nanoTime() < deadline) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            long now = Device.cpu().memoryStats().liveBuffers();
-            equal = now == last ? equal + 1 : 0;
-            last = now;
-        }
-        return last;
+        return SettledMemory.of(Device.cpu()).liveBuffers();
     }
 
     @Test
