@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tessera.CountingBackend;
 import dev.tessera.Device;
 import dev.tessera.Generator;
-import dev.tessera.ReadCountingBackend;
 import dev.tessera.Tensor;
 import dev.tessera.nn.optim.GradClip;
 import java.util.ArrayList;
@@ -29,8 +29,8 @@ class HostReadsTest {
     /** A fresh device index per use: nn caches constants per device, and each install is a new backend. */
     private static final AtomicInteger NEXT = new AtomicInteger(40);
 
-    private static ReadCountingBackend install() {
-        return new ReadCountingBackend(Device.opencl(NEXT.getAndIncrement())).install();
+    private static CountingBackend install() {
+        return new CountingBackend(Device.opencl(NEXT.getAndIncrement()), false).install();
     }
 
     /** A computation on one device; returns the tensors to compare, read only after counting. */
@@ -119,7 +119,7 @@ class HostReadsTest {
     @MethodSource("cases")
     void readsNothingOffTheCpuAndMatchesTheCpu(Case c) {
         List<float[]> expected = c.run.apply(Device.cpu()).stream().map(Tensor::toFloatArray).toList();
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             List<Tensor> results = c.run.apply(dev.device());
             assertEquals(0, dev.reads(), c + ": reads back to the host " + dev.readSummary());
             for (int i = 0; i < expected.size(); i++) {
@@ -131,7 +131,7 @@ class HostReadsTest {
     @Test
     void theFloatClipGradNormReadsOnceAndAgreesWithTheTensorVariant() {
         List<Tensor> expected = clip(Device.cpu(), 0.5f, 2f);
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             Tensor a = Tensor.randn(new Generator(1), dev.device(), 3, 2).requiresGrad(true);
             Tensor b = Tensor.randn(new Generator(2), dev.device(), 4).requiresGrad(true);
             a.square().sum().add(b.pow(3f).sum()).backward();
@@ -144,7 +144,7 @@ class HostReadsTest {
 
     @Test
     void badTargetsLabelsAndProbabilitiesAreStillRejectedOnTheDevice() {
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             Device d = dev.device();
             Tensor x = logits(d, 3, 5);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

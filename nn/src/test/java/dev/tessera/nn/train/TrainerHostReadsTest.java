@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tessera.CountingBackend;
 import dev.tessera.Device;
 import dev.tessera.Generator;
-import dev.tessera.ReadCountingBackend;
 import dev.tessera.Tensor;
 import dev.tessera.nn.BatchNorm1d;
 import dev.tessera.nn.CrossEntropyLoss;
@@ -54,8 +54,8 @@ class TrainerHostReadsTest {
         return new TensorDataset(d.features(), Tensor.ofInts(y, y.length), d.classNames());
     }
 
-    private static ReadCountingBackend install() {
-        return new ReadCountingBackend(Device.opencl(NEXT.getAndIncrement())).install();
+    private static CountingBackend install() {
+        return new CountingBackend(Device.opencl(NEXT.getAndIncrement()), false).install();
     }
 
     private static Sequential mlp() {
@@ -97,10 +97,10 @@ class TrainerHostReadsTest {
         Drawer drawer = new Drawer();
         History h;
         int reads;
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             model.to(dev.device());
             Trainer trainer = builder(model, false).callbacks(drawer).build();
-            dev.reset();
+            dev.resetReads();
             h = trainer.fit(loader(DATA), null);
             reads = dev.reads();
             assertEquals(EPOCHS * 4, drawer.draws);
@@ -117,10 +117,10 @@ class TrainerHostReadsTest {
     @Test
     void theProgressDisplayReadsOnlyWhenItDrawsALine() {
         Sequential model = mlp();
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             model.to(dev.device());
             Trainer trainer = builder(model, true).build();
-            dev.reset();
+            dev.resetReads();
             trainer.fit(loader(DATA), null);
             // Without a console it logs a line at each quarter of the 12 batches (after 3, 6 and 9).
             assertEquals(EPOCHS * (3 + 1), dev.reads(), "reads: " + dev.readSummary());
@@ -132,10 +132,10 @@ class TrainerHostReadsTest {
         Sequential reference = mlp();
         Map<String, Double> expected = builder(reference, false).build().evaluate(loader(DATA));
         Sequential model = mlp();
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             model.to(dev.device());
             Trainer trainer = builder(model, false).build();
-            dev.reset();
+            dev.resetReads();
             Map<String, Double> result = trainer.evaluate(loader(DATA));
             assertEquals(1, dev.reads(), "reads: " + dev.readSummary());
             assertEquals(expected.get("loss"), result.get("loss"), 1e-6 * expected.get("loss"));
@@ -157,7 +157,7 @@ class TrainerHostReadsTest {
                 }
             }
         };
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             model.to(dev.device());
             Trainer trainer = builder(model, false).callbacks(drawAt).build();
             NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
@@ -174,7 +174,7 @@ class TrainerHostReadsTest {
     @Test
     void noCheckpointIsWrittenAfterANonFiniteLoss(@TempDir Path dir) throws Exception {
         Sequential model = mlp();
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             model.to(dev.device());
             Trainer trainer = builder(model, false).checkpointDir(dir).checkpointEverySteps(3).build();
             NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
@@ -196,7 +196,7 @@ class TrainerHostReadsTest {
         Trainer cpu = builder(reference, false).nonFinitePolicy(NonFinitePolicy.SKIP).build();
         History expected = cpu.fit(new DataLoader(NAN_DATA, BATCH, false, 0), null);
         Sequential model = mlp();
-        try (ReadCountingBackend dev = install()) {
+        try (CountingBackend dev = install()) {
             model.to(dev.device());
             Trainer trainer = builder(model, false).nonFinitePolicy(NonFinitePolicy.SKIP).build();
             History h = trainer.fit(new DataLoader(NAN_DATA, BATCH, false, 0), null);
