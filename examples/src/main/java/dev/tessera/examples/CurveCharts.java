@@ -71,12 +71,12 @@ final class CurveCharts {
     }
 
     /**
-     * Draws the mean test accuracy against the mean training time in seconds (log axis), one line
+     * Draws the mean test accuracy against the mean training CPU time in seconds (log axis), one line
      * per approach through its sizes, and a dashed line at each of {@code targets}, into {@code file}
      * ({@link #WIDTH} x {@link #HEIGHT}, overwritten); returns {@code file}.
      */
     static Path accuracyAgainstTime(List<Point> points, double[] targets, String title, Path file) throws IOException {
-        XYChart chart = chart(title, "training seconds per run (log scale; one point per size)",
+        XYChart chart = chart(title, "training CPU seconds per run (log scale; one point per size)",
                 "test accuracy (mean over seeds)");
         double lo = Double.MAX_VALUE;
         double hi = 0;
@@ -85,7 +85,7 @@ final class CurveCharts {
             if (own.isEmpty()) {
                 continue;
             }
-            double[] x = own.stream().mapToDouble(p -> Math.max(p.seconds(), 1e-3)).toArray();
+            double[] x = own.stream().mapToDouble(p -> Math.max(p.cpuSeconds(), 1e-3)).toArray();
             double[] y = own.stream().mapToDouble(Point::mean).toArray();
             for (double v : x) {
                 lo = Math.min(lo, v);

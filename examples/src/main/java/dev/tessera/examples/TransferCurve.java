@@ -30,7 +30,7 @@ import java.util.stream.IntStream;
  */
 final class TransferCurve {
     /** The CSV header, one row per approach, size and seed. */
-    static final String CSV_HEADER = "approach,per_class,seed,train_images,epochs,accuracy,train_seconds";
+    static final String CSV_HEADER = "approach,per_class,seed,train_images,epochs,accuracy,train_seconds,train_cpu_seconds";
 
     private TransferCurve() {
     }
@@ -84,12 +84,13 @@ final class TransferCurve {
     record Data(TensorDataset sourceTrain, TensorDataset sourceTest, TensorDataset targetTrain, TensorDataset targetTest) {
     }
 
-    /** One trained and scored run. */
-    record Run(Approach approach, int perClass, int seed, int trainImages, int epochs, double accuracy, double seconds) {
+    /** One trained and scored run: wall-clock and CPU seconds as in {@link TransferTraining.Trained}. */
+    record Run(Approach approach, int perClass, int seed, int trainImages, int epochs, double accuracy, double seconds,
+               double cpuSeconds) {
     }
 
-    /** One point of the curve: an approach at one size, over its seeds. */
-    record Point(Approach approach, int perClass, double mean, double min, double max, double seconds) {
+    /** One point of the curve: an approach at one size, over its seeds (accuracy range, mean wall-clock and CPU seconds). */
+    record Point(Approach approach, int perClass, double mean, double min, double max, double seconds, double cpuSeconds) {
     }
 
     /**
@@ -144,8 +145,9 @@ final class TransferCurve {
                     TransferTraining.Trained t = TransferTraining.train(a, data.targetTrain().subset(picked), classes, weights,
                             epochs, runSeed);
                     double acc = TransferTraining.accuracy(t.model(), data.targetTest());
-                    runs.add(new Run(a, n, s, picked.length, epochs, acc, t.seconds()));
-                    line.append(String.format(Locale.ROOT, " %s %.3f (%.1f s)", a.label.substring(0, 3), acc, t.seconds()));
+                    runs.add(new Run(a, n, s, picked.length, epochs, acc, t.seconds(), t.cpuSeconds()));
+                    line.append(String.format(Locale.ROOT, " %s %.3f (%.1f CPU s)", a.label.substring(0, 3), acc,
+                            t.cpuSeconds()));
                 }
                 log.accept(line.toString());
             }
@@ -227,15 +229,15 @@ final class TransferCurve {
     static String csv(List<Run> runs) {
         StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
         for (Run r : runs) {
-            sb.append('"').append(r.approach().title).append('"').append(String.format(Locale.ROOT, ",%d,%d,%d,%d,%.6f,%.4f%n",
-                    r.perClass(), r.seed(), r.trainImages(), r.epochs(), r.accuracy(), r.seconds()));
+            sb.append('"').append(r.approach().title).append('"').append(String.format(Locale.ROOT, ",%d,%d,%d,%d,%.6f,%.4f,%.4f%n",
+                    r.perClass(), r.seed(), r.trainImages(), r.epochs(), r.accuracy(), r.seconds(), r.cpuSeconds()));
         }
         return sb.toString();
     }
 
     /**
      * Groups the runs by approach and size: mean, smallest and largest accuracy and mean training
-     * seconds over the seeds; returned by approach (in {@link Approach} order), then by increasing size.
+     * seconds (wall-clock and CPU) over the seeds; returned by approach (in {@link Approach} order), then by increasing size.
      */
     static List<Point> points(List<Run> runs) {
         List<Point> points = new ArrayList<>();
@@ -246,22 +248,26 @@ final class TransferCurve {
                         .toArray();
                 double secs = runs.stream().filter(r -> r.approach() == a && r.perClass() == n).mapToDouble(Run::seconds)
                         .average().orElseThrow();
+                double cpu = runs.stream().filter(r -> r.approach() == a && r.perClass() == n).mapToDouble(Run::cpuSeconds)
+                        .average().orElseThrow();
                 points.add(new Point(a, n, Arrays.stream(acc).average().orElseThrow(), Arrays.stream(acc).min().orElseThrow(),
-                        Arrays.stream(acc).max().orElseThrow(), secs));
+                        Arrays.stream(acc).max().orElseThrow(), secs, cpu));
             }
         }
         return points;
     }
 
     /**
-     * For each approach, the point with the shortest mean training time among those whose mean
-     * accuracy reaches {@code target}, or none if no point does; in {@link Approach} order.
+     * For each approach, the point with the fewest labelled images per class among those whose
+     * mean accuracy reaches {@code target} (its training time is what reaching the target costs:
+     * runs on more images take at least as many steps), or none if no point does; in {@link
+     * Approach} order.
      */
     static List<Optional<Point>> timeToTarget(List<Point> points, double target) {
         List<Optional<Point>> best = new ArrayList<>();
         for (Approach a : Approach.values()) {
             best.add(points.stream().filter(p -> p.approach() == a && p.mean() >= target)
-                    .min(Comparator.comparingDouble(Point::seconds)));
+                    .min(Comparator.comparingInt(Point::perClass)));
         }
         return best;
     }
@@ -292,14 +298,14 @@ final class TransferCurve {
 
     /**
      * Returns a Markdown table of {@link #timeToTarget}: one row per approach, one column per
-     * target, each cell the fewest mean training seconds at which the approach's mean accuracy
-     * reaches the target, with the labelled images per class it took, or "not reached".
+     * target, each cell the fewest labelled images per class with which the approach's mean
+     * accuracy reaches the target and the mean training CPU seconds of those runs, or "not reached".
      */
     static String timeToTargetTable(List<Point> points, double[] targets) {
         StringBuilder sb = new StringBuilder("| approach |");
         StringBuilder rule = new StringBuilder("|---|");
         for (double t : targets) {
-            sb.append(String.format(Locale.ROOT, " to reach %.2f: s (per class) |", t));
+            sb.append(String.format(Locale.ROOT, " to reach %.2f: images per class, CPU s |", t));
             rule.append("---|");
         }
         sb.append('\n').append(rule).append('\n');
@@ -310,7 +316,7 @@ final class TransferCurve {
         for (Approach a : Approach.values()) {
             sb.append("| ").append(a.title).append(" |");
             for (List<Optional<Point>> b : best) {
-                sb.append(b.get(a.ordinal()).map(p -> String.format(Locale.ROOT, " %.2f (%d) |", p.seconds(), p.perClass()))
+                sb.append(b.get(a.ordinal()).map(p -> String.format(Locale.ROOT, " %d, %.1f s |", p.perClass(), p.cpuSeconds()))
                         .orElse(" not reached |"));
             }
             sb.append('\n');

@@ -60,8 +60,8 @@ final class TransferCurveExample {
         System.out.println();
         System.out.println("Test accuracy on classes 5-9, mean (min-max) over " + config.seeds() + " seeds:");
         System.out.println(TransferCurve.accuracyTable(points));
-        System.out.printf(Locale.ROOT, "Training seconds per run to reach a target mean accuracy (pretraining, %.1f s, not"
-                + " included):%n", result.pretrainSeconds());
+        System.out.printf(Locale.ROOT, "Labelled images per class and training CPU seconds per run to reach a target mean"
+                + " accuracy (pretraining, %.1f s wall-clock, not included):%n", result.pretrainSeconds());
         System.out.println(TransferCurve.timeToTargetTable(points, config.targets()));
         System.out.printf(Locale.ROOT, "Wrote learning-curve.png, time-to-accuracy.png and learning-curve.csv into %s in %.1f s"
                 + " in all%n", args.get("out"), (System.nanoTime() - start) / 1e9);

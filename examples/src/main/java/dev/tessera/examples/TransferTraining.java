@@ -21,6 +21,7 @@ import dev.tessera.nn.transfer.Heads;
 import dev.tessera.nn.transfer.LoadOptions;
 import dev.tessera.nn.transfer.Pretrained;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,10 +72,18 @@ final class TransferTraining {
      * A trained model.
      *
      * @param model     the model to evaluate (for frozen features: the frozen backbone followed by the new head)
-     * @param seconds   wall-clock training time, including loading the weights and extracting features
-     * @param trainable parameters trained (by the end of training, for gradual unfreezing)
+     * @param seconds    wall-clock training time, including loading the weights and extracting features
+     * @param cpuSeconds CPU time of the whole JVM (every thread) over the same span: less inflated
+     *                   than {@code seconds} by other programs running on the machine
+     * @param trainable  parameters trained (by the end of training, for gradual unfreezing)
      */
-    record Trained(Module model, double seconds, long trainable) {
+    record Trained(Module model, double seconds, double cpuSeconds, long trainable) {
+    }
+
+    /** The CPU time the JVM has used so far, all threads, in nanoseconds ({@code -1} where the platform does not say). */
+    static long cpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** The options that load everything but the old head. */
@@ -92,6 +101,7 @@ final class TransferTraining {
     static Trained train(Approach approach, Dataset train, int classes, Path weights, int epochs, long seed)
             throws IOException {
         long t0 = System.nanoTime();
+        long cpu0 = cpuNanos();
         SmallCnn model = new SmallCnn(classes, new Generator(seed));
         if (approach != Approach.SCRATCH) {
             Pretrained.load(model, weights, loadOptions());
@@ -131,7 +141,7 @@ final class TransferTraining {
             }
             default -> throw new IllegalStateException("unknown approach " + approach);
         }
-        return new Trained(evaluated, (System.nanoTime() - t0) / 1e9, trainable);
+        return new Trained(evaluated, (System.nanoTime() - t0) / 1e9, (cpuNanos() - cpu0) / 1e9, trainable);
     }
 
     /**

@@ -53,7 +53,7 @@ class TransferCurveTest {
         TransferCurve.Result result = TransferCurve.run(config, data, out, "tiny", line -> { });
 
         List<String> lines = Files.readAllLines(out.resolve("learning-curve.csv"));
-        assertEquals("approach,per_class,seed,train_images,epochs,accuracy,train_seconds", lines.get(0));
+        assertEquals("approach,per_class,seed,train_images,epochs,accuracy,train_seconds,train_cpu_seconds", lines.get(0));
         assertEquals(1 + 5 * 2 * 2, lines.size(), "header + one row per approach x size x seed");
         Set<String> titles = new HashSet<>();
         for (Approach a : Approach.values()) {
@@ -62,7 +62,7 @@ class TransferCurveTest {
         Set<String> seen = new HashSet<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
-            assertEquals(7, f.length, line);
+            assertEquals(8, f.length, line);
             String approach = f[0].replace("\"", "");
             assertTrue(titles.contains(approach), line);
             int perClass = Integer.parseInt(f[1]);
@@ -75,7 +75,7 @@ class TransferCurveTest {
             assertTrue(accuracy >= 0 && accuracy <= 1, line);
             double correct = accuracy * testSize; // a fraction of the test set
             assertEquals(Math.rint(correct), correct, 1e-3, line);
-            assertTrue(Double.parseDouble(f[6]) >= 0, line);
+            assertTrue(Double.parseDouble(f[6]) >= 0 && Double.parseDouble(f[7]) >= 0, line);
             assertTrue(seen.add(approach + "/" + perClass + "/" + seed), "twice: " + line);
         }
         assertEquals(20, result.runs().size());
@@ -145,12 +145,12 @@ class TransferCurveTest {
     }
 
     @Test
-    void pointsSummariseTheSeedsAndTheTimeToTargetIsTheCheapestPointThatReachesIt() {
+    void pointsSummariseTheSeedsAndTheTargetIsReachedWithTheFewestImagesThatDo() {
         List<Run> runs = List.of(
-                new Run(Approach.SCRATCH, 10, 0, 50, 75, 0.80, 2.0), new Run(Approach.SCRATCH, 10, 1, 50, 75, 0.90, 4.0),
-                new Run(Approach.SCRATCH, 30, 0, 150, 30, 0.92, 5.0), new Run(Approach.SCRATCH, 30, 1, 150, 30, 0.94, 7.0),
-                new Run(Approach.FULL, 10, 0, 50, 75, 0.91, 1.0), new Run(Approach.FULL, 10, 1, 50, 75, 0.93, 3.0),
-                new Run(Approach.FULL, 30, 0, 150, 30, 0.95, 0.5), new Run(Approach.FULL, 30, 1, 150, 30, 0.97, 0.5));
+                new Run(Approach.SCRATCH, 10, 0, 50, 75, 0.80, 2.0, 3.0), new Run(Approach.SCRATCH, 10, 1, 50, 75, 0.90, 4.0, 5.0),
+                new Run(Approach.SCRATCH, 30, 0, 150, 30, 0.92, 5.0, 8.0), new Run(Approach.SCRATCH, 30, 1, 150, 30, 0.94, 7.0, 4.0),
+                new Run(Approach.FULL, 10, 0, 50, 75, 0.91, 1.0, 1.5), new Run(Approach.FULL, 10, 1, 50, 75, 0.93, 3.0, 3.5),
+                new Run(Approach.FULL, 30, 0, 150, 30, 0.95, 0.5, 0.5), new Run(Approach.FULL, 30, 1, 150, 30, 0.97, 0.5, 0.5));
         List<Point> points = TransferCurve.points(runs);
         assertEquals(4, points.size());
         Point first = points.get(0);
@@ -160,14 +160,16 @@ class TransferCurveTest {
         assertEquals(0.80, first.min(), 1e-12);
         assertEquals(0.90, first.max(), 1e-12);
         assertEquals(3.0, first.seconds(), 1e-12);
+        assertEquals(4.0, first.cpuSeconds(), 1e-12);
 
-        List<Optional<Point>> best = TransferCurve.timeToTarget(points, 0.92);
+        List<Optional<Point>> best = TransferCurve.timeToTarget(points, 0.915);
         assertEquals(30, best.get(Approach.SCRATCH.ordinal()).orElseThrow().perClass()); // 10 per class: mean 0.85
-        assertEquals(30, best.get(Approach.FULL.ordinal()).orElseThrow().perClass());   // 0.5 s beats 2.0 s at 10
+        assertEquals(10, best.get(Approach.FULL.ordinal()).orElseThrow().perClass());   // fewer images, though slower
         assertTrue(best.get(Approach.PARTIAL.ordinal()).isEmpty());
         assertTrue(TransferCurve.timeToTarget(points, 0.99).stream().allMatch(Optional::isEmpty));
-        String table = TransferCurve.timeToTargetTable(points, new double[] {0.92, 0.99});
-        assertTrue(table.contains("| (a) from scratch | 6.00 (30) | not reached |"), table);
+        String table = TransferCurve.timeToTargetTable(points, new double[] {0.915, 0.99});
+        assertTrue(table.contains("| (a) from scratch | 30, 6.0 s | not reached |"), table);
+        assertTrue(table.contains("| (d) full fine-tuning | 10, 2.5 s | not reached |"), table);
         assertTrue(TransferCurve.accuracyTable(points).contains("| (d) full fine-tuning | 0.920 (0.91-0.93) | 0.960 (0.95-0.97) |"),
                 TransferCurve.accuracyTable(points));
     }
