@@ -139,9 +139,14 @@ public final class CudaBackend implements Backend {
         return allocator.emptyCache();
     }
 
-    /** Returns how many times this device's allocator asked the driver for memory (cache misses), for tests. */
-    long deviceAllocations() {
-        return allocator.deviceAllocations();
+    /** Returns the GPU's memory in bytes. */
+    public long totalMemory() {
+        return ref.totalMemory();
+    }
+
+    /** Returns this device's caching allocator, for tests. */
+    CachingAllocator<CUdeviceptr> allocator() {
+        return allocator;
     }
 
     @Override
