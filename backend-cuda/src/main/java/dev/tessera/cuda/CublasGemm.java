@@ -23,6 +23,7 @@ final class CublasGemm implements CudaGemm {
     private static final Logger LOG = LoggerFactory.getLogger(CublasGemm.class);
     private static volatile String loadError;
     private static volatile boolean probed;
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final CudaContext context;
     private final cublasHandle handle;
@@ -69,6 +70,13 @@ final class CublasGemm implements CudaGemm {
             }
         }
         return loadError;
+    }
+
+    /** Logs {@code why} cuBLAS is not used as a warning, the first time this is called in the JVM only. */
+    static void warnOnce(String why) {
+        if (WARNED.compareAndSet(false, true)) {
+            LOG.warn("CUDA: {}", why);
+        }
     }
 
     @Override

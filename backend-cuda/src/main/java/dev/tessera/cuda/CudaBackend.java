@@ -54,7 +54,6 @@ public final class CudaBackend implements Backend {
     private static final String EW = "elementwise.c";
     private static final String RED = "reduce.c";
     private static final String IDX = "index.c";
-    private static volatile boolean gemmLogged;
 
     private final Device device;
     private final CudaDeviceRef ref;
@@ -109,10 +108,7 @@ public final class CudaBackend implements Backend {
                 why = "cuBLAS does not start (" + e.getMessage() + "), so matrix products use Tessera's own GEMM kernel";
             }
         }
-        if (!gemmLogged) {
-            gemmLogged = true;
-            LOG.warn("{}: {}", device, why);
-        }
+        CublasGemm.warnOnce(why);
         return own;
     }
 

@@ -105,7 +105,7 @@ public final class CudaBackendProvider implements BackendProvider {
         if (why == null) {
             return "matrix products via cuBLAS";
         }
-        LOG.warn("CUDA: {}", why);
+        CublasGemm.warnOnce(why);
         return why;
     }
 
