@@ -66,6 +66,19 @@ class GemmTunerTest {
     }
 
     @Test
+    void calibrationTimesEveryCandidateInEveryRound() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        Map<GemmVariant, double[]> t = GemmTuner.measure(GemmVariant.ALL, 16, 40, 24, 3);
+        assertEquals(GemmVariant.ALL, List.copyOf(t.keySet()));
+        t.forEach((v, times) -> {
+            assertEquals(3, times.length, v.name());
+            for (double s : times) {
+                assertTrue(s > 0, v + ": " + s);
+            }
+        });
+    }
+
+    @Test
     void rowBlocksAreWholeTilesNear64Rows() {
         for (GemmVariant v : GemmVariant.ALL) {
             assertEquals(0, v.mc() % v.mr(), v.name());
