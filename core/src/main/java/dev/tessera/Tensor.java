@@ -756,6 +756,20 @@ public final class Tensor {
         return LinearAlgebra.matmul(this, other);
     }
 
+    /**
+     * Returns {@code this · weight^T + bias}, PyTorch's {@code F.linear}, in one op: one output
+     * allocated, and in backward the weight's gradient accumulated straight into the one it keeps
+     * across {@code zeroGrad(false)}. Modifies nothing.
+     *
+     * @param weight {@code [out, in]}
+     * @param bias   {@code [out]}, or null for none
+     * @return a new tensor of shape {@code [..., out]} for this tensor of shape {@code [..., in]}
+     * @throws IllegalArgumentException if the shapes, dtypes (FLOAT32) or devices do not fit, naming them
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return LinearAlgebra.linear(this, weight, bias);
+    }
+
     // ---------------------------------------------------------------- convolution and pooling
 
     /**

@@ -229,8 +229,7 @@ public final class F {
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         Objects.requireNonNull(x, "linear: input must not be null");
         Objects.requireNonNull(weight, "linear: weight must not be null");
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return x.linear(weight, bias);
     }
 
     // ---------------------------------------------------------------- encoding
