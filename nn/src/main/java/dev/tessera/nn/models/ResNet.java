@@ -93,9 +93,12 @@ public class ResNet extends Module {
      *                                  kind is null or {@code numClasses < 1}
      */
     public ResNet(Block block, int[] blocks, int numClasses) {
-        if (block == null || blocks == null || blocks.length != 4 || numClasses < 1) {
-            throw new IllegalArgumentException("ResNet: needs a block kind, 4 block counts and numClasses >= 1, got " + block
-                    + ", " + (blocks == null ? "null" : Shape.str(blocks)) + " and " + numClasses);
+        if (block == null) {
+            throw new IllegalArgumentException("ResNet: the block kind is null");
+        }
+        if (blocks == null || blocks.length != 4 || numClasses < 1) {
+            throw new IllegalArgumentException("ResNet: needs 4 block counts and numClasses >= 1, got "
+                    + (blocks == null ? "null" : Shape.str(blocks)) + " and " + numClasses);
         }
         this.classes = numClasses;
         registerModule("conv1", conv(3, 64, 7, 2, 3));
