@@ -139,7 +139,9 @@ public class Inception extends Module {
      * Returns the main logits and, in training mode with the auxiliary classifier, the auxiliary
      * logits (torchvision's {@code InceptionOutputs}); in eval mode the auxiliary logits are null.
      *
-     * @throws IllegalArgumentException if the input is not {@code [N, 3, H, W]} with H, W >= 75
+     * @throws IllegalArgumentException if the input is not {@code [N, 3, H, W]} with H, W >= 75, or
+     *                                  in training mode with the auxiliary classifier it is smaller
+     *                                  than the 299x299 that classifier needs
      */
     public InceptionOutputs outputs(Tensor input) {
         return run(input, true);
@@ -156,7 +158,14 @@ public class Inception extends Module {
                 "Mixed_6d", "Mixed_6e")) {
             x = get(name).forward(x);
         }
-        Tensor aux = withAux && auxLogits && isTraining() ? get("AuxLogits").forward(x) : null;
+        Tensor aux = null;
+        if (withAux && auxLogits && isTraining()) {
+            if (x.size(2) < 17 || x.size(3) < 17) {
+                throw new IllegalArgumentException("Inception: the auxiliary classifier needs a 17x17 map after Mixed_6e"
+                        + " (inputs of 299x299), got " + Shape.str(x.shape()) + " from input " + Shape.str(input.shape()));
+            }
+            aux = get("AuxLogits").forward(x);
+        }
         for (String name : List.of("Mixed_7a", "Mixed_7b", "Mixed_7c", "avgpool", "dropout")) {
             x = get(name).forward(x);
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.Tensor;
@@ -86,6 +87,9 @@ class ZooGoldenTest {
             assertNull(model.outputs(input).auxLogits(), "no auxiliary logits in eval mode");
         }
         model.train();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> model.outputs(GoldenWeights.value("input", 2, 3, 75, 75)));
+        assertTrue(e.getMessage().contains("17x17") && e.getMessage().contains("[2, 3, 75, 75]"), e.getMessage());
         InceptionOutputs out = model.outputs(input);
         // In training mode the head's last batch norm sees 2 values per channel (a 1x1 map): float32 rounding alone
         // moves these logits by ~1e-4 of their scale (PyTorch's float32 against its float64 reference), hence 1e-3.
