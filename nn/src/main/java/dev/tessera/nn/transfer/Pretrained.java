@@ -137,7 +137,7 @@ public final class Pretrained {
         Map<String, String> sourceOf = new LinkedHashMap<>();
         List<TransferReport.Skip> skipped = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
-        List<String> mismatches = new ArrayList<>();
+        Map<String, String> mismatchByKey = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             String source = e.getKey();
             Tensor value = e.getValue();
@@ -159,13 +159,20 @@ public final class Pretrained {
             } else if (!Arrays.equals(value.shape(), mine.shape())) {
                 skipped.add(new TransferReport.Skip(source, target, TransferReport.Reason.SHAPE_MISMATCH, value.shape(),
                         mine.shape()));
-                mismatches.add(target + ": checkpoint " + Shape.str(value.shape()) + ", model " + Shape.str(mine.shape()));
+                mismatchByKey.put(target, target + ": checkpoint " + Shape.str(value.shape()) + ", model "
+                        + Shape.str(mine.shape()));
             } else {
                 toLoad.put(target, value);
                 sourceOf.put(target, source);
                 if (!target.equals(source)) {
                     renamed.put(source, target);
                 }
+            }
+        }
+        List<String> mismatches = new ArrayList<>(); // in the model's order
+        for (String key : own.keySet()) {
+            if (mismatchByKey.containsKey(key)) {
+                mismatches.add(mismatchByKey.get(key));
             }
         }
         Set<String> counters = model.batchNormCounters();
