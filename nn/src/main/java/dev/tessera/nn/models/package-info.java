@@ -4,5 +4,10 @@
  * {@link dev.tessera.nn.models.ResNet} ({@code resnet18}, {@code resnet34}) whose parameter and
  * buffer names and shapes are exactly torchvision's, so torchvision weights exported to
  * safetensors load with {@link dev.tessera.nn.Module#loadStateDict(java.util.Map)}.
+ *
+ * <p>Transformers: {@link dev.tessera.nn.models.VisionTransformer} ({@code vitB16}, torchvision's
+ * {@code vit_b_16} layout) and {@link dev.tessera.nn.models.BertModel} / {@link
+ * dev.tessera.nn.models.BertForSequenceClassification} (Hugging Face's {@code BertModel} key
+ * names; configured by {@link dev.tessera.nn.models.BertConfig}).
  */
 package dev.tessera.nn.models;

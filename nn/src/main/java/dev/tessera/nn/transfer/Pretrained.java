@@ -39,7 +39,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Nothing is loaded unless every check passes. Values are converted to the model tensors' dtype
- * and device and copied into them in place (optimizers holding them keep working).
+ * and device and copied into them in place (optimizers holding them keep working). PyTorch saves
+ * {@code num_batches_tracked} as int64 ({@code I64} in safetensors): it loads into Tessera's INT32
+ * counter (a value outside the int range is an error naming the tensor), and the report lists the
+ * conversion. A state dict without those counters loads too: as in PyTorch 1.13, the counter of a
+ * batch norm whose statistics were loaded is set to 0 ({@link TransferReport#defaulted()}).
  */
 public final class Pretrained {
     private static final Logger LOG = LoggerFactory.getLogger(Pretrained.class);
