@@ -12,5 +12,10 @@
  * dev.tessera.nn.models.BasicBlock}, {@link dev.tessera.nn.models.Bottleneck}, {@link
  * dev.tessera.nn.models.InvertedResidual}, {@link dev.tessera.nn.models.MBConv}, {@link
  * dev.tessera.nn.models.BasicConv2d} and the Inception modules).
+ *
+ * <p>Transformers: {@link dev.tessera.nn.models.VisionTransformer} ({@code vitB16}, torchvision's
+ * {@code vit_b_16} layout) and {@link dev.tessera.nn.models.BertModel} / {@link
+ * dev.tessera.nn.models.BertForSequenceClassification} (Hugging Face's {@code BertModel} key
+ * names; configured by {@link dev.tessera.nn.models.BertConfig}).
  */
 package dev.tessera.nn.models;
