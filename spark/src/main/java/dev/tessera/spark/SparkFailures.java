@@ -25,7 +25,7 @@ final class SparkFailures {
     static <T> T run(String what, Supplier<T> job) {
         try {
             return job.get();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Scala code throws the checked SparkException undeclared
             throw unwrap(what, e);
         }
     }
