@@ -79,6 +79,7 @@ final class DataParallelTrainer {
                         .mapPartitionsWithIndex((Integer p, Iterator<Integer> ignored) ->
                                 List.of(job.train(p, r, current)).iterator(), true)
                         .treeReduce(ReplicaState::sum));
+                long t1 = System.nanoTime();
                 current.destroy();
                 ReplicaState mean = ReplicaState.decode(sum).average(state.optimizer());
                 state = mean;
@@ -87,8 +88,8 @@ final class DataParallelTrainer {
                     new DataParallelCheckpoint(state, round + 1, losses, fingerprint).save(config.checkpointDir());
                 }
                 seconds[round - start] = (System.nanoTime() - t0) / 1e9;
-                LOG.debug("data-parallel round {}/{}: loss {} ({} s)", round + 1, config.rounds(), mean.loss(),
-                        seconds[round - start]);
+                LOG.debug("data-parallel round {}/{}: loss {}, {} s ({} s in the Spark job)", round + 1, config.rounds(),
+                        mean.loss(), seconds[round - start], (t1 - t0) / 1e9);
             }
         } finally {
             jsc.setJobDescription(null);

@@ -17,6 +17,7 @@ import org.apache.spark.broadcast.Broadcast;
  */
 final class ReplicaJob implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicaJob.class);
 
     private final ModelFactory modelFactory;
     private final DataParallelConfig.Shipped config;
@@ -38,7 +39,9 @@ final class ReplicaJob implements Serializable {
      * state} (not modified) and returns its state after {@code localSteps} steps, with its mean loss.
      */
     byte[] train(int p, int round, Broadcast<byte[]> state) {
+        long t0 = System.nanoTime();
         TensorDataset d = SharedData.of(dataKey, data).data();
+        long t1 = System.nanoTime();
         int[] shard = ShardSchedule.shard(examples, config.partitions(), p, config.shuffle(), config.seed());
         ReplicaState start = ReplicaState.decode(state.value());
         // Dropout and other stochastic layers get a seed of their own per partition and round.
@@ -50,6 +53,7 @@ final class ReplicaJob implements Serializable {
             throw new IllegalArgumentException("data-parallel: the optimizer factory returned null");
         }
         opt.loadStateDict(start.optimizer());
+        long t2 = System.nanoTime();
         double lossSum = 0;
         for (int t = 0; t < config.localSteps(); t++) {
             long step = (long) round * config.localSteps() + t;
@@ -60,6 +64,14 @@ final class ReplicaJob implements Serializable {
             opt.step();
             lossSum += loss.item();
         }
-        return new ReplicaState(model.stateDict(), opt.stateDict(), 1, lossSum / config.localSteps()).encode();
+        long t3 = System.nanoTime();
+        byte[] out = new ReplicaState(model.stateDict(), opt.stateDict(), 1, lossSum / config.localSteps()).encode();
+        LOG.debug("round {} partition {}: data {} ms, replica from the broadcast state {} ms, {} steps {} ms, encoding {} ms",
+                round, p, ms(t1 - t0), ms(t2 - t1), config.localSteps(), ms(t3 - t2), ms(System.nanoTime() - t3));
+        return out;
+    }
+
+    private static String ms(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 }
