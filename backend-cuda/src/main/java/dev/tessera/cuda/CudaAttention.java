@@ -1,0 +1,75 @@
+package dev.tessera.cuda;
+
+import dev.tessera.spi.Storage;
+import dev.tessera.spi.View;
+
+/**
+ * Scaled dot-product attention and the softmax gradient on a GPU. Attention runs as
+ * batched products on the backend's GEMM (one launch for every problem of the batch) around the
+ * backend's softmax kernel, which scales and normalises the scores in place; its backward folds the
+ * scale into the softmax gradient (softmax_backward.c). Nothing is read back to the host.
+ */
+final class CudaAttention {
+    private static final int WG = CudaKernels.GROUP; // SMB_WG in softmax_backward.c
+    private static final String SMB = "softmax_backward.c";
+
+    private CudaAttention() {
+    }
+
+    /** See {@link dev.tessera.spi.Backend#softmaxBackward}: writes {@code gx} ({@code gx} may be {@code g}). */
+    static void softmaxBackward(CudaBackend b, Storage y, int yOffset, Storage g, int gOffset, int outer, int n, int inner,
+                                Storage gx, int gxOffset, boolean log) {
+        softmaxBackward(b, y, yOffset, g, gOffset, outer, n, inner, gx, gxOffset, log, 1f, "softmaxBackward");
+    }
+
+    /** As {@link #softmaxBackward(CudaBackend, Storage, int, Storage, int, int, int, int, Storage, int, boolean)}, times {@code scale}. */
+    private static void softmaxBackward(CudaBackend b, Storage y, int yOffset, Storage g, int gOffset, int outer, int n,
+                                        int inner, Storage gx, int gxOffset, boolean log, float scale, String op) {
+        long lines = (long) outer * inner;
+        if (lines == 0 || n == 0) {
+            return;
+        }
+        Object[] args = {outer, n, inner, CudaFused.buffer(b, y, op), yOffset, CudaFused.buffer(b, g, op), gOffset,
+            CudaFused.buffer(b, gx, op), gxOffset, log ? 1 : 0, scale};
+        if (n >= CudaBackend.TREE_MIN_LINE) {
+            b.kernels().launch(SMB, "softmax_backward_tree", new long[] {lines * WG}, new long[] {WG}, args);
+        } else {
+            b.kernels().launch1d(SMB, "softmax_backward_serial", lines, WG, args);
+        }
+    }
+
+    /**
+     * See {@link dev.tessera.spi.Backend#attention}: {@code probs = softmax(scale q k^T)}, {@code
+     * out = probs v}; writes {@code probs} and {@code out}.
+     */
+    static void forward(CudaBackend b, View q, View k, View v, float scale, View probs, View out) {
+        int[] ps = probs.shape();
+        b.matmul(q, CudaFused.transposed(k), probs, false);
+        // softmax(scale * scores) in place: the scale folded into the softmax, no separate pass
+        b.softmax(probs.storage(), probs.offset(), ps[0] * ps[1], ps[2], 1, scale, probs.storage(), probs.offset(), false);
+        b.matmul(probs, v, out, false);
+    }
+
+    /**
+     * See {@link dev.tessera.spi.Backend#attentionBackward}: {@code gv = P^T dO}, {@code dS =
+     * scale * softmax'(P)(dO V^T)}, {@code gq = dS K}, {@code gk = dS^T Q}; writes {@code gq},
+     * {@code gk} and {@code gv}. One temporary of {@code probs}' size, released on return.
+     */
+    static void backward(CudaBackend b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
+                         View gv) {
+        int[] ps = probs.shape();
+        b.matmul(CudaFused.transposed(probs), gradOut, gv, false);
+        long size = (long) ps[0] * ps[1] * ps[2];
+        CudaStorage ds = CudaFused.scratch(b, size, "attentionBackward");
+        try {
+            View dScores = CudaFused.contiguous(ds, 0, ps);
+            b.matmul(gradOut, CudaFused.transposed(v), dScores, false);
+            softmaxBackward(b, probs.storage(), probs.offset(), ds, 0, ps[0] * ps[1], ps[2], 1, ds, 0, false, scale,
+                    "attentionBackward");
+            b.matmul(dScores, k, gq, false);
+            b.matmul(CudaFused.transposed(dScores), q, gk, false);
+        } finally {
+            ds.release();
+        }
+    }
+}

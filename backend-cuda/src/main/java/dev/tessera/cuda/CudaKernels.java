@@ -1,0 +1,163 @@
+package dev.tessera.cuda;
+
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The module cache and kernel launcher of one GPU, on which every kernel of the backend is launched.
+ *
+ * <p><b>Modules.</b> Each kernel file of core's {@code dev/tessera/kernels/} ships as PTX in this
+ * jar ({@link PtxSource}); a file's module is loaded with {@code cuModuleLoadData} (the driver
+ * compiles the PTX for the GPU, and caches the result on disk) the first time one of its kernels
+ * is launched, and kept for the life of the device.
+ *
+ * <p><b>Arguments.</b> {@link #launch} takes the kernel arguments in order as Java objects: {@link
+ * Integer} (int), {@link Float} (float), a {@link CudaStorage} or a {@link CUdeviceptr} (a GLOBAL
+ * pointer), or {@code int[]} (a struct of ints passed by value, e.g. a {@link CudaLayout} struct).
+ *
+ * <p><b>Launches</b> go to the device's one stream ({@link CudaContext}) and return at once;
+ * {@code cuLaunchKernel} is thread-safe, so no lock is taken.
+ */
+public final class CudaKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaKernels.class);
+    /** Block size of the one-dimensional launches ({@link #launch1d}, {@link #launchStrided}). */
+    public static final int GROUP = 64;
+
+    private final CudaContext context;
+    private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
+    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+
+    CudaKernels(CudaContext context) {
+        this.context = context;
+    }
+
+    /** Returns the device's context and stream. */
+    CudaContext context() {
+        return context;
+    }
+
+    /**
+     * Returns the loaded module of {@code file} (e.g. {@code "gemm.c"}), loading it on first use.
+     *
+     * @throws IllegalStateException if the PTX is missing or the driver rejects it
+     */
+    CUmodule module(String file) {
+        CUmodule m = modules.get(file);
+        if (m != null) {
+            return m;
+        }
+        synchronized (modules) {
+            return modules.computeIfAbsent(file, this::load);
+        }
+    }
+
+    private CUmodule load(String file) {
+        long start = System.nanoTime();
+        context.makeCurrent();
+        CUmodule m = new CUmodule();
+        CudaCheck.check(cuModuleLoadData(m, PtxSource.image(file)), context.name() + ": cuModuleLoadData("
+                + file.replace(".c", ".ptx") + ")");
+        LOG.debug("{}: loaded {} in {} ms", context.name(), file, (System.nanoTime() - start) / 1_000_000);
+        return m;
+    }
+
+    /** Returns kernel {@code name} of {@code file}, looked up once. */
+    CUfunction function(String file, String name) {
+        String key = file + '/' + name;
+        CUfunction f = functions.get(key);
+        if (f != null) {
+            return f;
+        }
+        return functions.computeIfAbsent(key, x -> {
+            CUmodule m = module(file);
+            CUfunction created = new CUfunction();
+            context.makeCurrent();
+            CudaCheck.check(cuModuleGetFunction(created, m, name), context.name() + ": cuModuleGetFunction(" + file + ", "
+                    + name + ")");
+            return created;
+        });
+    }
+
+    /**
+     * Queues kernel {@code name} of {@code file} over {@code global} work-items in groups of
+     * {@code local} (see {@link LaunchGeometry}) with {@code args} (see the class comment). Returns
+     * without waiting; nothing for an empty launch.
+     */
+    public void launch(String file, String name, long[] global, long[] local, Object... args) {
+        LaunchGeometry g = LaunchGeometry.of(file + "/" + name, global, local);
+        if (g.empty()) {
+            return;
+        }
+        CUfunction f = function(file, name);
+        Pointer params = params(name, args);
+        context.makeCurrent();
+        int[] grid = g.grid();
+        int[] block = g.block();
+        CudaCheck.check(cuLaunchKernel(f, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, context.stream(),
+                params, null), context.name() + ": launching " + file + "/" + name + " (" + g + ")");
+    }
+
+    /**
+     * Queues a one-dimensional launch of at least {@code n} threads in blocks of {@code group}
+     * (rounded up; the kernel must ignore items {@code >= n}); nothing for {@code n == 0}.
+     */
+    public void launch1d(String file, String name, long n, int group, Object... args) {
+        launch(file, name, new long[] {roundUp(n, group)}, new long[] {group}, args);
+    }
+
+    /**
+     * Queues an elementwise kernel {@code name(Layout L, int n, args...)} over views of one {@code
+     * shape} with the given per-operand strides and offsets (see {@link CudaLayout}): one thread per
+     * element in blocks of {@link #GROUP}, one launch per packed layout (normally one).
+     */
+    public void launchStrided(String file, String name, int[] shape, int[][] strides, int[] offsets, Object... args) {
+        List<int[]> layouts = CudaLayout.pack(shape, strides, offsets);
+        for (int[] layout : layouts) {
+            int n = CudaLayout.numel(layout);
+            Object[] all = new Object[args.length + 2];
+            all[0] = layout;
+            all[1] = n;
+            System.arraycopy(args, 0, all, 2, args.length);
+            launch1d(file, name, n, GROUP, all);
+        }
+    }
+
+    /** Returns {@code n} rounded up to a multiple of {@code m}. */
+    public static long roundUp(long n, long m) {
+        return (n + m - 1) / m * m;
+    }
+
+    /** The {@code kernelParams} array of {@code cuLaunchKernel}: one pointer to each argument's value. */
+    private Pointer params(String name, Object[] args) {
+        Pointer[] p = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            if (arg instanceof Integer v) {
+                p[i] = Pointer.to(new int[] {v});
+            } else if (arg instanceof Float v) {
+                p[i] = Pointer.to(new float[] {v});
+            } else if (arg instanceof CudaStorage s) {
+                p[i] = Pointer.to(s.pointer());
+            } else if (arg instanceof CUdeviceptr d) {
+                p[i] = Pointer.to(d);
+            } else if (arg instanceof int[] struct) {
+                p[i] = Pointer.to(struct);
+            } else {
+                throw new IllegalArgumentException(context.name() + ": kernel " + name + " argument " + i
+                        + " has unsupported type " + (arg == null ? "null" : arg.getClass().getName()));
+            }
+        }
+        return Pointer.to(p);
+    }
+}

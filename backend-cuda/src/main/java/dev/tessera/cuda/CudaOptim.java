@@ -1,0 +1,36 @@
+package dev.tessera.cuda;
+
+import dev.tessera.spi.AdamSpec;
+import dev.tessera.spi.View;
+
+/** Fused optimizer updates on a GPU (optim.c): one kernel, one pass over the parameter and its state. */
+final class CudaOptim {
+    private static final String FILE = "optim.c";
+
+    private CudaOptim() {
+    }
+
+    /**
+     * One Adam/AdamW step in place (see {@link dev.tessera.spi.Backend#adamUpdate}): modifies
+     * {@code param}, {@code expAvg} and {@code expAvgSq} (any strides, one shape with {@code grad}).
+     * The scalars are derived here exactly as the CPU's fused kernel derives them.
+     */
+    static void adam(CudaBackend b, View param, View grad, View expAvg, View expAvgSq, AdamSpec s) {
+        float decay = s.decoupled() ? 1f - s.lr() * s.weightDecay() : 1f;
+        float l2 = s.decoupled() ? 0f : s.weightDecay();
+        float c1 = 1f - s.beta1();
+        float c2 = 1f - s.beta2();
+        float invBias2 = 1f / s.bias2Sqrt();
+        float step = -s.lr() / s.bias1();
+        b.kernels().launchStrided(FILE, "adam_update", param.shape(), CudaLayout.strides(param, grad, expAvg, expAvgSq),
+                CudaLayout.offsets(param, grad, expAvg, expAvgSq), CudaFused.buffer(b, param, "adamUpdate"),
+                CudaFused.buffer(b, grad, "adamUpdate"), CudaFused.buffer(b, expAvg, "adamUpdate"),
+                CudaFused.buffer(b, expAvgSq, "adamUpdate"), decay, l2, s.beta1(), s.beta2(), c1, c2, invBias2, s.eps(), step);
+    }
+
+    /** {@code y += alpha * x} in place (see {@link dev.tessera.spi.Backend#axpy}); modifies {@code y}. */
+    static void axpy(CudaBackend b, View x, float alpha, View y) {
+        b.kernels().launchStrided(FILE, "axpy", y.shape(), CudaLayout.strides(x, y), CudaLayout.offsets(x, y),
+                CudaFused.buffer(b, x, "axpy"), alpha, CudaFused.buffer(b, y, "axpy"));
+    }
+}

@@ -1,0 +1,28 @@
+package dev.tessera.cuda;
+
+import dev.tessera.spi.View;
+
+/**
+ * Random fills on a GPU with the counter-based stream of {@link
+ * dev.tessera.spi.SplitMix} (random.c): element {@code i} of {@code out} in row-major order is a
+ * function of {@code (state, i)} alone, so a seed gives bit for bit the CPU's numbers.
+ */
+final class CudaRandom {
+    private static final String FILE = "random.c";
+
+    private CudaRandom() {
+    }
+
+    /** See {@link dev.tessera.spi.Backend#fillUniform}; writes {@code out} (any strides). */
+    static void fillUniform(CudaBackend b, View out, long state, float low, float high) {
+        float range = high - low; // as the CPU computes it
+        b.kernels().launchStrided(FILE, "fill_uniform", out.shape(), CudaLayout.strides(out), CudaLayout.offsets(out),
+                CudaFused.buffer(b, out, "fillUniform"), (int) state, (int) (state >>> 32), low, range);
+    }
+
+    /** See {@link dev.tessera.spi.Backend#fillDropoutMask}; writes {@code out} (any strides). */
+    static void fillDropoutMask(CudaBackend b, View out, long state, float p, float keep) {
+        b.kernels().launchStrided(FILE, "fill_dropout_mask", out.shape(), CudaLayout.strides(out), CudaLayout.offsets(out),
+                CudaFused.buffer(b, out, "fillDropoutMask"), (int) state, (int) (state >>> 32), p, keep);
+    }
+}
