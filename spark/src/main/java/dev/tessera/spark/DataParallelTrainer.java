@@ -65,7 +65,8 @@ final class DataParallelTrainer {
         SparkFailures.checkSerializable("the model factory", factory);
         SparkFailures.checkSerializable("the optimizer factory, loss or params", shipped);
         Broadcast<byte[]> shared = jsc.broadcast(SharedData.pack(data, List.of()));
-        ReplicaJob job = new ReplicaJob(factory, shipped, n, "data-" + UUID.randomUUID(), shared);
+        String key = "data-" + UUID.randomUUID();
+        ReplicaJob job = new ReplicaJob(factory, shipped, n, key, shared);
         JavaRDD<Integer> slots = jsc.parallelize(IntStream.range(0, config.partitions()).boxed().toList(), config.partitions());
         double[] seconds = new double[config.rounds() - start];
         try {
@@ -94,6 +95,7 @@ final class DataParallelTrainer {
         } finally {
             jsc.setJobDescription(null);
             shared.destroy();
+            ExecutorCache.remove(key);
         }
         model.loadStateDict(state.model());
         model.train();

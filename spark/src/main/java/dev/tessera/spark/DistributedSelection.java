@@ -97,8 +97,9 @@ final class DistributedSelection {
         }
         long start = System.nanoTime();
         Broadcast<byte[]> shared = jsc.broadcast(SharedData.pack(data, folds));
+        String key = "data-" + UUID.randomUUID();
         try {
-            FoldJob job = new FoldJob(cv, factory, "data-" + UUID.randomUUID(), shared);
+            FoldJob job = new FoldJob(cv, factory, key, shared);
             jsc.setJobDescription(String.format(Locale.ROOT, "tessera %s: %d candidates x %d folds", what,
                     candidates.size(), folds.size()));
             List<FoldOutcome> outcomes = SparkFailures.run(what, () ->
@@ -117,6 +118,7 @@ final class DistributedSelection {
         } finally {
             jsc.setJobDescription(null);
             shared.destroy();
+            ExecutorCache.remove(key);
         }
     }
 

@@ -25,6 +25,15 @@ final class ExecutorCache {
     private ExecutorCache() {
     }
 
+    /**
+     * Forgets the value kept under {@code key}, if any: the driver calls it when a job is done, which
+     * frees the unpacked data at once in local mode (where the driver is the executor); executors
+     * elsewhere drop it when newer data pushes it out.
+     */
+    static synchronized void remove(String key) {
+        ENTRIES.remove(key);
+    }
+
     /** Returns the value kept under {@code key}, computing and keeping it with {@code make} if absent. */
     @SuppressWarnings("unchecked")
     static synchronized <T> T get(String key, Supplier<T> make) {

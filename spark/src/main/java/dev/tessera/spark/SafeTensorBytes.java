@@ -25,7 +25,7 @@ import java.util.Map;
  * INT32, bit for bit). {@link #decode} hands the bytes to {@link SafeTensors#read}, which checks
  * every size and offset before allocating anything, through a temporary file that it deletes.
  */
-public final class SafeTensorBytes {
+final class SafeTensorBytes {
     private SafeTensorBytes() {
     }
 
@@ -36,7 +36,7 @@ public final class SafeTensorBytes {
      * @throws IllegalArgumentException if a name is empty, {@code "__metadata__"} or not valid
      *                                  Unicode, a tensor is null, or the data exceeds 2 GiB
      */
-    public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
         StringBuilder json = new StringBuilder("{");
         if (metadata != null && !metadata.isEmpty()) {
             json.append("\"__metadata__\":{");
@@ -99,7 +99,7 @@ public final class SafeTensorBytes {
      * @throws UncheckedIOException wrapping the reader's {@link dev.tessera.nn.io.SafeTensorsException}
      *                              (which names the fault) if the bytes are not a valid safetensors file
      */
-    public static SafeTensors.Contents decode(byte[] bytes) {
+    static SafeTensors.Contents decode(byte[] bytes) {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("tessera-spark-", ".safetensors");
