@@ -53,6 +53,16 @@ public final class SparkExecutor implements AutoCloseable {
     }
 
     /**
+     * Starts an embedded Spark with one task slot per available processor (Spark's {@code local[*]});
+     * see {@link #local(int)}.
+     *
+     * @throws IllegalStateException if a Spark session is already running in this JVM (use {@link #of})
+     */
+    public static SparkExecutor local() {
+        return local(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
      * Starts an embedded Spark with {@code threads} task slots in this JVM ({@code local[threads]}),
      * with no cluster to start: bound to 127.0.0.1, web UI off, Spark's logs at WARN (where log4j2
      * is the logging backend). The JVM must have been started with {@code
