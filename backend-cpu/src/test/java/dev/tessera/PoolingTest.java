@@ -24,7 +24,12 @@ class PoolingTest {
 
     /** One pooling: input {@code [n, c, h, w]}; for adaptive, kernel holds the output size. */
     record Case(String name, int n, int c, int h, int w, int[] kernel, int[] stride, int[] pad, boolean includePad,
-                boolean adaptive) {
+                boolean adaptive, boolean ceil) {
+        Case(String name, int n, int c, int h, int w, int[] kernel, int[] stride, int[] pad, boolean includePad,
+             boolean adaptive) {
+            this(name, n, c, h, w, kernel, stride, pad, includePad, adaptive, false);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -32,7 +37,8 @@ class PoolingTest {
 
         Pool2dSpec spec() {
             return adaptive ? Pool2dSpec.adaptive("test", n, c, h, w, kernel[0], kernel[1])
-                    : Pool2dSpec.window("test", n, c, h, w, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], includePad);
+                    : Pool2dSpec.window("test", n, c, h, w, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], includePad,
+                    ceil);
         }
     }
 
@@ -52,7 +58,16 @@ class PoolingTest {
                         false),
                 new Case("kernel = input", 3, 2, 4, 3, p(4, 3), p(1, 1), p(0, 0), true, false),
                 new Case("4x3 stride (3,2) pad (0,1): width padding only", 2, 2, 12, 9, p(4, 3), p(3, 2), p(0, 1), true, false),
-                new Case("3x2 stride 2 pad (1,0): height padding only", 1, 2, 7, 6, p(3, 2), p(2, 2), p(1, 0), true, false));
+                new Case("3x2 stride 2 pad (1,0): height padding only", 1, 2, 7, 6, p(3, 2), p(2, 2), p(1, 0), true, false),
+                new Case("ceil 3x3 stride 2 on 8x8: last window half outside", 2, 2, 8, 8, p(3, 3), p(2, 2), p(0, 0), true, false,
+                        true),
+                new Case("ceil 2x2 stride 2 on 11x13 (2x2 path)", 2, 3, 11, 13, p(2, 2), p(2, 2), p(0, 0), true, false, true),
+                new Case("ceil 3x3 stride 2 on 22x21, 110 outputs a plane (vector path)", 1, 2, 22, 21, p(3, 3), p(2, 2),
+                        p(0, 0), true, false, true),
+                new Case("ceil 2x2 stride 2 pad 1 on 5x7: a window starting in the right padding is dropped", 2, 2, 5, 7,
+                        p(2, 2), p(2, 2), p(1, 1), true, false, true),
+                new Case("ceil 3x2 stride (2,3) pad (1,1) exclude pad", 1, 2, 6, 8, p(3, 2), p(2, 3), p(1, 1), false, false,
+                        true));
     }
 
     static Stream<Case> adaptive() {
@@ -81,7 +96,13 @@ class PoolingTest {
         if (k.adaptive) {
             return k.kernel[axis];
         }
-        return ((rows ? k.h : k.w) + 2 * k.pad[axis] - k.kernel[axis]) / k.stride[axis] + 1;
+        int in = rows ? k.h : k.w;
+        if (k.ceil) {
+            // PyTorch's pooling_output_shape: round up, then drop a last window that starts past the input and its left padding.
+            int out = (int) Math.ceil((double) (in + 2 * k.pad[axis] - k.kernel[axis]) / k.stride[axis]) + 1;
+            return (out - 1) * k.stride[axis] >= in + k.pad[axis] ? out - 1 : out;
+        }
+        return (in + 2 * k.pad[axis] - k.kernel[axis]) / k.stride[axis] + 1;
     }
 
     /**
@@ -136,11 +157,45 @@ class PoolingTest {
     }
 
     private static Tensor maxPool(Case k, Tensor x) {
-        return x.maxPool2d(k.kernel, k.stride, k.pad);
+        return k.ceil ? x.maxPool2d(k.kernel, k.stride, k.pad, true) : x.maxPool2d(k.kernel, k.stride, k.pad);
     }
 
     private static Tensor avgPool(Case k, Tensor x) {
-        return k.adaptive ? x.adaptiveAvgPool2d(k.kernel[0], k.kernel[1]) : x.avgPool2d(k.kernel, k.stride, k.pad, k.includePad);
+        if (k.adaptive) {
+            return x.adaptiveAvgPool2d(k.kernel[0], k.kernel[1]);
+        }
+        return k.ceil ? x.avgPool2d(k.kernel, k.stride, k.pad, k.includePad, true) : x.avgPool2d(k.kernel, k.stride, k.pad, k.includePad);
+    }
+
+    @Test
+    void ceilModeOutputSizesFollowPyTorch() {
+        // torch.nn.functional.max_pool2d(torch.zeros(1, 1, h, w), k, s, p, ceil_mode=True).shape, worked out by hand.
+        Tensor x = Tensor.zeros(1, 1, 8, 5);
+        assertArrayEquals(new int[] {1, 1, 4, 2}, x.maxPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}, true).shape());
+        assertArrayEquals(new int[] {1, 1, 3, 2}, x.maxPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}).shape());
+        // 5 + 2 - 2 = 5 over stride 2 rounds up to 3, + 1 = 4 windows; the 4th would start at 6 - 1 = 5 >= 5: dropped.
+        Tensor y = Tensor.zeros(1, 1, 5, 5);
+        assertArrayEquals(new int[] {1, 1, 3, 3}, y.avgPool2d(new int[] {2, 2}, new int[] {2, 2}, new int[] {1, 1}, true, true).shape());
+        // GoogLeNet-style: 112 -> 3x3 stride 2 ceil -> 56.
+        assertArrayEquals(new int[] {1, 1, 56, 56},
+                Tensor.zeros(1, 1, 112, 112).maxPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}, true).shape());
+    }
+
+    @Test
+    void ceilModeAverageDividesByTheWindowInsideThePaddedInput() {
+        // 1x1x3x3 of ones, kernel 2, stride 2, no padding, ceil: windows rows {0,1}, {2}; with count_include_pad
+        // PyTorch divides the last row/column of windows by the part inside the (unpadded) input: all ones.
+        Tensor ones = Tensor.ones(1, 1, 3, 3);
+        assertArrayEquals(new float[] {1, 1, 1, 1},
+                ones.avgPool2d(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, true, true).toFloatArray());
+        // Kernel 3, stride 2, padding 1 on 4x4 (ceil): windows rows {-1..1}, {1..3}, {3..5}; the divisor counts the
+        // window clipped to the padded input (rows -1..4): 3x3 = 9 first, 2x2 = 4 last (1 real element), 3x2 = 6 at
+        // the top right (2 real) - PyTorch's avg_pool2d(ceil_mode=True) gives 4/9, 1/3 and 1/4 there.
+        Tensor z = Tensor.ones(1, 1, 4, 4).avgPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, true, true);
+        assertArrayEquals(new int[] {1, 1, 3, 3}, z.shape());
+        assertEquals(4f / 9f, z.toFloatArray()[0], 1e-6f);
+        assertEquals(1f / 4f, z.toFloatArray()[8], 1e-6f);
+        assertEquals(2f / 6f, z.toFloatArray()[2], 1e-6f);
     }
 
     private static void checkAgainstReference(Case k, Tensor input, boolean max) {
@@ -249,6 +304,10 @@ class PoolingTest {
         GradCheck.assertGradients(t -> maxPool(max, t[0]), distinct);
         Case avg = windows().toList().get(2);
         GradCheck.assertGradients(t -> avgPool(avg, t[0]), Checks.randn(47, avg.n, avg.c, avg.h, avg.w));
+        Case ceil = windows().filter(Case::ceil).toList().get(3);
+        GradCheck.assertGradients(t -> avgPool(ceil, t[0]), Checks.randn(52, ceil.n, ceil.c, ceil.h, ceil.w));
+        Tensor distinctCeil = Tensor.of(Checks.distinct(53, ceil.n * ceil.c * ceil.h * ceil.w), ceil.n, ceil.c, ceil.h, ceil.w);
+        GradCheck.assertGradients(t -> maxPool(ceil, t[0]), distinctCeil);
         Case ad = adaptive().findFirst().orElseThrow();
         GradCheck.assertGradients(t -> avgPool(ad, t[0]), Checks.randn(48, ad.n, ad.c, ad.h, ad.w));
     }

@@ -110,9 +110,10 @@ final class Autograd {
                     }
                     continue;
                 }
-                Tensor[] inGrads = node.backward.apply(g, node.needs);
-                for (int i = 0; i < node.needs.length; i++) {
-                    if (!node.needs[i] || inGrads[i] == null) {
+                boolean[] needs = node.gradInto == null ? node.needs : addIntoLeafGrads(node, g, shared);
+                Tensor[] inGrads = node.backward.apply(g, needs);
+                for (int i = 0; i < needs.length; i++) {
+                    if (!needs[i] || inGrads[i] == null) {
                         continue;
                     }
                     Tensor gi = inGrads[i];
@@ -143,6 +144,30 @@ final class Autograd {
                 }
             }
         }
+    }
+
+    /**
+     * Lets the node add the gradients of its leaf inputs that already have a contiguous gradient
+     * straight into it (see {@link Node.GradInto}); returns the needs left for its backward rule.
+     */
+    private static boolean[] addIntoLeafGrads(Node node, Tensor g, Set<Storage> shared) {
+        boolean[] needs = node.needs;
+        for (int i = 0; i < needs.length; i++) {
+            Tensor leaf = node.leaves[i];
+            if (!needs[i] || leaf == null || leaf.grad == null || !leaf.grad.isContiguous()
+                    || !Arrays.equals(leaf.grad.shape, node.shapes[i])) {
+                continue;
+            }
+            if (node.gradInto.addInto(i, g, leaf.grad)) {
+                leaf.grad.version.bump();
+                shared.add(leaf.grad.storage);
+                if (needs == node.needs) {
+                    needs = needs.clone();
+                }
+                needs[i] = false;
+            }
+        }
+        return needs;
     }
 
     /**

@@ -75,6 +75,65 @@ final class LinearAlgebra {
     }
 
     /**
+     * {@code x · weight^T + bias} with PyTorch's layout ({@code x [..., in]}, {@code weight [out,
+     * in]}, {@code bias [out]} or null): the output starts as the bias rows and the product is
+     * accumulated onto it, so the op allocates one tensor where matmul-then-add allocates two. In
+     * backward, the weight's gradient is accumulated by the product itself (beta = 1) into a
+     * gradient the weight already has (one kept across {@code zeroGrad(false)}).
+     */
+    static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        if (weight.dim() != 2 || x.dim() == 0 || x.shape[x.dim() - 1] != weight.shape[1]
+                || bias != null && (bias.dim() != 1 || bias.shape[0] != weight.shape[0])) {
+            throw new IllegalArgumentException("linear: input " + Shape.str(x.shape) + ", weight "
+                    + Shape.str(weight.shape) + (bias == null ? "" : ", bias " + Shape.str(bias.shape))
+                    + ": expected input [..., in], weight [out, in] and bias [out]");
+        }
+        Kernels.requireSameDevice("linear", x, weight);
+        if (bias != null) {
+            Kernels.requireSameDevice("linear", x, bias);
+        }
+        if (x.dtype != DType.FLOAT32 || weight.dtype != DType.FLOAT32 || bias != null && bias.dtype != DType.FLOAT32) {
+            throw new IllegalArgumentException("linear: needs FLOAT32 tensors, got input " + x.dtype + ", weight "
+                    + weight.dtype + (bias == null ? "" : ", bias " + bias.dtype));
+        }
+        int in = weight.shape[1];
+        int outFeatures = weight.shape[0];
+        int[] outShape = x.shape.clone();
+        outShape[outShape.length - 1] = outFeatures;
+        Tensor x2;
+        Tensor y;
+        try (GradMode ignored = new GradMode(false)) { // the views below are not part of the graph
+            x2 = x.reshape(-1, in);
+            int rows = x2.shape[0];
+            Tensor out = bias == null ? Kernels.empty(x.backend, DType.FLOAT32, new int[] {rows, outFeatures})
+                    : Kernels.copyContiguous(bias.expand(rows, outFeatures));
+            x.backend.matmul(matrixView(x2), matrixView(weight.t()), matrixView(out), bias != null);
+            y = out.reshape(outShape);
+        }
+        Tensor[] saved = Autograd.saved(weight.requiresGrad ? x2 : null, x.requiresGrad ? weight : null);
+        Node.Backward rule = (g, needs) -> {
+            Tensor g2 = g.reshape(-1, outFeatures);
+            return new Tensor[] {
+                needs[0] ? mm(g2, weight).reshape(x.shape) : null,
+                needs[1] ? mm(g2.t(), x2) : null,
+                needs.length > 2 && needs[2] ? g2.sum(0, false) : null};
+        };
+        Tensor result = bias == null ? Autograd.record(y, "linear", saved, rule, x, weight)
+                : Autograd.record(y, "linear", saved, rule, x, weight, bias);
+        if (result.gradFn != null) {
+            result.gradFn.gradInto = (input, g, dest) -> {
+                if (input != 1) {
+                    return false;
+                }
+                Tensor g2 = g.reshape(-1, outFeatures);
+                x.backend.matmul(matrixView(g2.t()), matrixView(x2), matrixView(dest), true);
+                return true;
+            };
+        }
+        return result;
+    }
+
+    /**
      * The gradient of one operand, {@code g x b^T} (left) or {@code a^T x g} (right), laid out like
      * that operand: when the operand is a transposed view (say the {@code weight.t()} of a linear
      * layer), the product is computed transposed, {@code (b x g^T)^T}, so that the gradient reaching

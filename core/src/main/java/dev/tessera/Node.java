@@ -34,6 +34,16 @@ final class Node {
         void addInto(Tensor inputGrad, Tensor grad);
     }
 
+    /**
+     * For ops that can add an input's gradient straight into an existing buffer, such as a matrix
+     * product with beta = 1 into a weight's kept gradient: saves the temporary and the pass that
+     * would add it. Returns false where it cannot, and backward then computes the gradient as usual.
+     */
+    @FunctionalInterface
+    interface GradInto {
+        boolean addInto(int input, Tensor grad, Tensor dest);
+    }
+
     final String op;
     /** For each input, the node that produced it, or null for a leaf or a constant. */
     Node[] parents;
@@ -46,6 +56,8 @@ final class Node {
     Backward backward;
     /** Set by region ops (see {@link RegionAdd}); null otherwise. */
     RegionAdd regionAdd;
+    /** Set by ops that can accumulate into a leaf's gradient (see {@link GradInto}); null otherwise. */
+    GradInto gradInto;
     /** The tensors backward reads (null entries: not needed), or null when it reads none. */
     private Tensor[] saved;
     /** For each saved tensor, its version when saved. */
@@ -141,6 +153,7 @@ final class Node {
         leaves = null;
         backward = null;
         regionAdd = null;
+        gradInto = null;
         saved = null;
     }
 

@@ -18,7 +18,12 @@ final class Pooling {
 
     /** Max pooling with {@code kernel}, {@code stride} (null: the kernel) and {@code padding}, each {@code {h, w}}. */
     static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        Pool2dSpec s = window("maxPool2d", x, kernel, stride, padding, false);
+        return maxPool2d(x, kernel, stride, padding, false);
+    }
+
+    /** Max pooling as above; {@code ceilMode} rounds the output size up (PyTorch's {@code ceil_mode}). */
+    static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        Pool2dSpec s = window("maxPool2d", x, kernel, stride, padding, false, ceilMode);
         Tensor xc = Kernels.contiguous(x);
         int[] outShape = {s.batch(), s.channels(), s.outH(), s.outW()};
         Tensor out = Kernels.empty(x.backend, DType.FLOAT32, outShape);
@@ -37,7 +42,12 @@ final class Pooling {
      * {@code countIncludePad} divides by the whole window including padding.
      */
     static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
-        return average(x, window("avgPool2d", x, kernel, stride, padding, countIncludePad), "avgPool2d");
+        return avgPool2d(x, kernel, stride, padding, countIncludePad, false);
+    }
+
+    /** Average pooling as above; {@code ceilMode} rounds the output size up (PyTorch's {@code ceil_mode}). */
+    static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad, boolean ceilMode) {
+        return average(x, window("avgPool2d", x, kernel, stride, padding, countIncludePad, ceilMode), "avgPool2d");
     }
 
     /** Adaptive average pooling to {@code outH x outW}: window i spans {@code [floor(i*in/out), ceil((i+1)*in/out))}. */
@@ -66,14 +76,15 @@ final class Pooling {
         }, x);
     }
 
-    private static Pool2dSpec window(String op, Tensor x, int[] kernel, int[] stride, int[] padding, boolean includePad) {
+    private static Pool2dSpec window(String op, Tensor x, int[] kernel, int[] stride, int[] padding, boolean includePad,
+                                     boolean ceilMode) {
         check(op, x);
         int[] k = Convolution.pair(op, "kernel", kernel);
         int[] st = stride == null || stride.length == 0 ? k : Convolution.pair(op, "stride", stride);
         int[] p = padding == null ? new int[2] : Convolution.pair(op, "padding", padding);
         try {
             return Pool2dSpec.window(op, x.shape[0], x.shape[1], x.shape[2], x.shape[3], k[0], k[1], st[0], st[1], p[0], p[1],
-                    includePad);
+                    includePad, ceilMode);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + " (input " + Shape.str(x.shape) + ")", e);
         }

@@ -756,6 +756,20 @@ public final class Tensor {
         return LinearAlgebra.matmul(this, other);
     }
 
+    /**
+     * Returns {@code this · weight^T + bias}, PyTorch's {@code F.linear}, in one op: one output
+     * allocated, and in backward the weight's gradient accumulated straight into the one it keeps
+     * across {@code zeroGrad(false)}. Modifies nothing.
+     *
+     * @param weight {@code [out, in]}
+     * @param bias   {@code [out]}, or null for none
+     * @return a new tensor of shape {@code [..., out]} for this tensor of shape {@code [..., in]}
+     * @throws IllegalArgumentException if the shapes, dtypes (FLOAT32) or devices do not fit, naming them
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return LinearAlgebra.linear(this, weight, bias);
+    }
+
     // ---------------------------------------------------------------- convolution and pooling
 
     /**
@@ -803,6 +817,18 @@ public final class Tensor {
         return Pooling.maxPool2d(this, kernel, stride, padding);
     }
 
+    /**
+     * Returns {@link #maxPool2d(int[], int[], int[])}, with the output size rounded up when {@code
+     * ceilMode} (PyTorch's {@code ceil_mode}: {@code outH = ceil((H + 2 padding[0] - kernel[0]) /
+     * stride[0]) + 1}, less one when that last window would start past the input and its top
+     * padding); a window reaching past the input takes its maximum over the part inside.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when the sizes do not fit
+     */
+    public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        return Pooling.maxPool2d(this, kernel, stride, padding, ceilMode);
+    }
+
     /** Returns {@link #maxPool2d(int[], int[], int[])} with a square {@code kernel}, stride {@code kernel}, no padding. */
     public Tensor maxPool2d(int kernel) {
         return Pooling.maxPool2d(this, new int[] {kernel, kernel}, null, new int[2]);
@@ -818,6 +844,17 @@ public final class Tensor {
      */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
         return Pooling.avgPool2d(this, kernel, stride, padding, countIncludePad);
+    }
+
+    /**
+     * Returns {@link #avgPool2d(int[], int[], int[], boolean)}, with the output size rounded up when
+     * {@code ceilMode} (the rule of {@link #maxPool2d(int[], int[], int[], boolean)}); as in
+     * PyTorch, the part of a window beyond the padded input is never counted in the divisor.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when the sizes do not fit
+     */
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding, boolean countIncludePad, boolean ceilMode) {
+        return Pooling.avgPool2d(this, kernel, stride, padding, countIncludePad, ceilMode);
     }
 
     /** Returns {@link #avgPool2d(int[], int[], int[], boolean)} with a square {@code kernel}, stride {@code kernel}, no padding. */

@@ -33,7 +33,7 @@ final class ConvGemm {
         }
         if (VECTOR && k > 0) {
             boolean par = parallel && CpuPool.parallelism() > 1 && (long) m * n * k >= Gemm.PARALLEL_THRESHOLD;
-            VectorGemm.sgemm(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, par);
+            VectorGemm.sgemm(GemmTuner.variant(), transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, par);
         } else {
             Gemm.sgemm(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }

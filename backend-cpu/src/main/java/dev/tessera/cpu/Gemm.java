@@ -115,7 +115,7 @@ public final class Gemm {
                     "sgemm: the Vector API kernel needs the JVM option --add-modules " + VECTOR_MODULE);
         }
         if (prologue(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
-            VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+            VectorGemm.sgemm(GemmTuner.variant(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                     beta, c, cOff, ldc, parallel(m, n, k));
         }
     }

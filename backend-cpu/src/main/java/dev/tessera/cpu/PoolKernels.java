@@ -37,10 +37,12 @@ final class PoolKernels {
         int[] is = CpuStorage.ints(indices.storage());
         int hw = s.height() * s.width();
         int l = s.outH() * s.outW();
-        boolean twoByTwo = !s.adaptive() && s.kernelH() == 2 && s.kernelW() == 2 && s.strideH() == 2 && s.strideW() == 2
+        // The fast paths read whole windows; a ceil-mode window reaching past the padding takes the general loop.
+        boolean inside = s.windowsInsidePadding();
+        boolean twoByTwo = inside && !s.adaptive() && s.kernelH() == 2 && s.kernelW() == 2 && s.strideH() == 2 && s.strideW() == 2
                 && s.padH() == 0 && s.padW() == 0;
         int[] corners = twoByTwo && ConvGemm.VECTOR ? VectorPool.corners(s.outH(), s.outW(), s.width()) : null;
-        VectorPool.Taps taps = !twoByTwo && ConvGemm.VECTOR ? VectorPool.Taps.of(s) : null;
+        VectorPool.Taps taps = inside && !twoByTwo && ConvGemm.VECTOR ? VectorPool.Taps.of(s) : null;
         CpuPool.parallelFor(s.batch() * s.channels(), grain(s), (from, to) -> {
             float[] pp = taps == null ? null : new float[taps.hp() * taps.wp()];
             for (int p = from; p < to; p++) {

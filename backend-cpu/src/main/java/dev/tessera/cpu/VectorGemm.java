@@ -14,31 +14,34 @@ import jdk.incubator.vector.VectorSpecies;
  * module {@code jdk.incubator.vector} is in the boot layer: loading this class on a
  * JVM started without {@code --add-modules jdk.incubator.vector} would fail.
  *
- * <p>The design is the GotoBLAS/BLIS one, except that A is never packed:
+ * <p>The design is the GotoBLAS/BLIS one:
  * <pre>
  * for jc in steps of NC over the columns of C              (B block: KC x NC, shared by all tasks)
  *   for pc in steps of KC over k
  *     pack op(B)[pc:pc+kc, jc:jc+nc] into panels NRW columns wide (zero padded)   -- in parallel
- *     for each task = (block of MC rows) x (range of column panels)                -- in parallel
+ *     for each task = (block of mc rows) x (range of column panels)                -- in parallel
+ *       [pack the task's rows of A into panels of MR rows]
  *       for each column panel, for each row panel: MR x NRW register tile, kc FMA steps
  *       C tile = (pc == 0 ? beta*C : C) + alpha*tile  (beta == 0: C is overwritten, NaN or not)
  * </pre>
  * Packing B makes the kernel's vector loads unit-stride whatever its layout, so a transposed B
  * costs only a different packing loop, and zero padding makes every kernel call a full tile. A
- * small B (not transposed) is read in place. The kernel broadcasts single elements of A, which
- * it reads in place through eight row offsets and a step along k, so both layouts of A work
- * without a copy; rows past m repeat the last row and are not stored. Packing A (the textbook
- * scheme) cost 10-30% for products up to 256x784x256 and gained nothing at 1024^3 (measured,
- * 1 thread, best of 9 after warm-up).
+ * small B (not transposed) is read in place. The {@link GemmVariant} (chosen by {@link GemmTuner})
+ * says how A is read: in place, through eight row offsets (rows past m repeat the last row and
+ * are not stored), or packed into row panels of 6, 8 or 12 rows ({@link PackedKernels}) where the
+ * task is wide enough for the copy to pay. Every variant adds the products of each element in
+ * the same order, so all give the same bits.
  *
- * <p>Measured on a 2-core AVX-512 machine (JDK 17, 16 float lanes):
- * tiles 4x2, 6x2, 8x2, 4x3, 8x3 and 12x2 (rows x vectors) and KC 128..1024 were
- * tried; 8x2 with KC = 512 and MC = 64 was the best or tied at n = 256..2048.
- * KC = 512 beat 256 by ~15% at n >= 1024 because it halves the passes over C.
+ * <p>Measured on a 2-core AVX-512 machine (JDK 17, 16 float lanes): tiles 4x2, 6x2, 8x2, 4x3,
+ * 8x3 and 12x2 (rows x vectors) and KC 128..1024 were tried; 8x2 with KC = 512 and 64-row
+ * blocks was the best or tied at n = 256..2048. KC = 512 beat 256 by ~15% at n >= 1024 because
+ * it halves the passes over C.
  */
 final class VectorGemm {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The vector shape of every kernel: the widest the CPU has. */
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = SPECIES;
     /** Floats per vector (16 with AVX-512, 8 with AVX2). */
     static final int LN = S.length();
     /** Rows of the register tile. */
@@ -47,8 +50,8 @@ final class VectorGemm {
     static final int NRW = 2 * LN;
     /** Depth of a k block: the A rows (MR x KC) and B panel (KC x NRW) of a tile stay in L1/L2. */
     static final int KC = 512;
-    /** Rows per task (a multiple of MR); their 64 x 512 floats of A (128 KiB) stay in L2. */
-    static final int MC = 64;
+    /** Rows of the tallest register tile of any {@link GemmVariant}. */
+    private static final int MAX_MR = 12;
     /** Columns per packed B block: KC x NC floats = 4 MiB at most, shared in L3. */
     static final int NC = Math.max(NRW, 2048 / NRW * NRW);
     /** Floats of B up to which it is read in place instead of packed, see {@link #directB}. */
@@ -79,6 +82,7 @@ final class VectorGemm {
 
     /** Reusable packing and tile buffers; pools rather than ThreadLocals, see {@link Recycler}. */
     private static final Recycler<float[]> B_BLOCKS = new Recycler<>(4);
+    private static final Recycler<float[]> A_BLOCKS = new Recycler<>(2 * CpuPool.parallelism() + 4);
     private static final Recycler<float[]> TILES = new Recycler<>(2 * CpuPool.parallelism() + 4);
 
     private VectorGemm() {
@@ -99,18 +103,20 @@ final class VectorGemm {
      * {@code alpha != 0}. Modifies only {@code c[cOff + i*ldc + j]} for
      * {@code i < m, j < n}.
      *
+     * @param variant  the register tile and packing to use; any gives the same bits
      * @param parallel whether to spread the work over {@link CpuPool}
      */
-    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    static void sgemm(GemmVariant variant, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, boolean parallel) {
+        int mcMax = variant.mc();
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(n, NRW));
         boolean directB = directB(transB, n, k);
         // B read in place still packs its last, partial panel (the kernel reads whole panels).
         float[] packedB = take(B_BLOCKS, directB ? kcMax * NRW : kcMax * ncMax);
         int threads = parallel ? CpuPool.parallelism() : 1;
-        int rowBlocks = ceilDiv(m, MC);
+        int rowBlocks = ceilDiv(m, mcMax);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = ceilDiv(nc, NRW);
@@ -139,8 +145,8 @@ final class VectorGemm {
                     for (int t = from; t < to; t++) {
                         int rb = t / colChunks;
                         int cc = t % colChunks;
-                        int i0 = rb * MC;
-                        computeBlock(block, alpha, beta, c, cOff, ldc, i0, Math.min(MC, m - i0),
+                        int i0 = rb * mcMax;
+                        computeBlock(block, variant, alpha, beta, c, cOff, ldc, i0, Math.min(mcMax, m - i0),
                                 (int) ((long) panels * cc / colChunks),
                                 (int) ((long) panels * (cc + 1) / colChunks));
                     }
@@ -217,14 +223,21 @@ final class VectorGemm {
      * One task: rows {@code [i0, i0+mc)} of C times column panels {@code [panel0, panel1)}
      * of the column block, for one k block.
      */
-    private static void computeBlock(Block blk, float alpha, float beta, float[] c, int cOff, int ldc,
-                                     int i0, int mc, int panel0, int panel1) {
+    private static void computeBlock(Block blk, GemmVariant variant, float alpha, float beta, float[] c,
+                                     int cOff, int ldc, int i0, int mc, int panel0, int panel1) {
         if (panel1 <= panel0 || mc <= 0) {
             return;
         }
         float[] tile = TILES.poll();
         if (tile == null) {
-            tile = new float[MR * NRW];
+            tile = new float[MAX_MR * NRW];
+        }
+        // Tiles other than 8 rows exist only on packed A, so those variants always pack it.
+        if (variant.packsA() && !blk.directB
+                && (panel1 - panel0 >= GemmVariant.PACK_A_MIN_PANELS || variant.mr() != MR)) {
+            computePackedBlock(blk, variant.mr(), alpha, beta, c, cOff, ldc, i0, mc, panel0, panel1, tile);
+            TILES.offer(tile);
+            return;
         }
         boolean first = blk.pc == 0;
         int kc = blk.kc;
@@ -260,6 +273,14 @@ final class VectorGemm {
                 int rowStride = blk.transA ? 1 : blk.lda;
                 int ai = blk.transA ? blk.aOff + blk.pc * blk.lda + row : blk.aOff + row * blk.lda + blk.pc;
                 int last = rows - 1;
+                if (!blk.transA && bStep == NRW) {
+                    kernelRows(kc, blk.a, ai, Math.min(1, last) * rowStride, Math.min(2, last) * rowStride,
+                            Math.min(3, last) * rowStride, Math.min(4, last) * rowStride,
+                            Math.min(5, last) * rowStride, Math.min(6, last) * rowStride,
+                            Math.min(7, last) * rowStride, bArray, bi, tile);
+                    store(tile, alpha, c, cCol + row * ldc, ldc, rows, cols, first, beta);
+                    continue;
+                }
                 kernel(kc, blk.a, ai, blk.transA ? blk.lda : 1,
                         Math.min(1, last) * rowStride, Math.min(2, last) * rowStride,
                         Math.min(3, last) * rowStride, Math.min(4, last) * rowStride,
@@ -269,6 +290,36 @@ final class VectorGemm {
             }
         }
         TILES.offer(tile);
+    }
+
+    /**
+     * {@link #computeBlock} with A packed: the task's rows of A are copied once into panels of
+     * {@code mr} rows, then every (column panel, row panel) pair runs a {@link PackedKernels} tile.
+     */
+    private static void computePackedBlock(Block blk, int mr, float alpha, float beta, float[] c, int cOff,
+                                           int ldc, int i0, int mc, int panel0, int panel1, float[] tile) {
+        int kc = blk.kc;
+        int rowPanels = ceilDiv(mc, mr);
+        float[] ap = take(A_BLOCKS, rowPanels * mr * KC);
+        PackedKernels.packA(blk.transA, blk.a, blk.aOff, blk.lda, i0, mc, blk.pc, kc, mr, ap);
+        boolean first = blk.pc == 0;
+        for (int jp = panel0; jp < panel1; jp++) {
+            int cols = Math.min(NRW, blk.nc - jp * NRW);
+            int bi = jp * NRW * kc;
+            int cCol = cOff + blk.jc + jp * NRW;
+            for (int ip = 0; ip < rowPanels; ip++) {
+                int ai = ip * mr * kc;
+                switch (mr) {
+                    case 6 -> PackedKernels.kernel6x2(kc, ap, ai, blk.packedB, bi, tile);
+                    case 8 -> PackedKernels.kernel8x2(kc, ap, ai, blk.packedB, bi, tile);
+                    case 12 -> PackedKernels.kernel12x2(kc, ap, ai, blk.packedB, bi, tile);
+                    default -> throw new IllegalStateException("sgemm: no packed kernel with " + mr + " rows");
+                }
+                int row = i0 + ip * mr;
+                store(tile, alpha, c, cCol + row * ldc, ldc, Math.min(mr, mc - ip * mr), cols, first, beta);
+            }
+        }
+        A_BLOCKS.offer(ap);
     }
 
     private static volatile float sink;
@@ -573,6 +624,52 @@ final class VectorGemm {
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
             ai += aStep;
             bi += bStep;
+        }
+        c00.intoArray(tile, 0*NRW); c01.intoArray(tile, 0*NRW + LN);
+        c10.intoArray(tile, 1*NRW); c11.intoArray(tile, 1*NRW + LN);
+        c20.intoArray(tile, 2*NRW); c21.intoArray(tile, 2*NRW + LN);
+        c30.intoArray(tile, 3*NRW); c31.intoArray(tile, 3*NRW + LN);
+        c40.intoArray(tile, 4*NRW); c41.intoArray(tile, 4*NRW + LN);
+        c50.intoArray(tile, 5*NRW); c51.intoArray(tile, 5*NRW + LN);
+        c60.intoArray(tile, 6*NRW); c61.intoArray(tile, 6*NRW + LN);
+        c70.intoArray(tile, 7*NRW); c71.intoArray(tile, 7*NRW + LN);
+    }
+
+    /**
+     * {@link #kernel} for A read by rows (step 1 along k) and B packed (step NRW): with both steps
+     * constant the indices are affine in the loop counter, so the JIT checks their bounds once
+     * before the loop instead of at every load.
+     */
+    private static void kernelRows(int kc, float[] a, int ai, int o1, int o2, int o3, int o4,
+                                   int o5, int o6, int o7, float[] b, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * NRW;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + LN);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + p]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + o1 + p]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + o2 + p]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + o3 + p]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + o4 + p]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + o5 + p]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + o6 + p]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + o7 + p]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
         c00.intoArray(tile, 0*NRW); c01.intoArray(tile, 0*NRW + LN);
         c10.intoArray(tile, 1*NRW); c11.intoArray(tile, 1*NRW + LN);

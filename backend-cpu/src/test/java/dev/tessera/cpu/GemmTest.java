@@ -35,9 +35,9 @@ class GemmTest {
     private static final int PAD_A = 3;
     private static final int PAD_B = 5;
     private static final int PAD_C = 2;
-    private static final int OFF_A = 3;
-    private static final int OFF_B = 5;
-    private static final int OFF_C = 7;
+    static final int OFF_A = 3;
+    static final int OFF_B = 5;
+    static final int OFF_C = 7;
     /** Marks C's padding: a kernel that writes outside the m x n block changes it. */
     private static final float SENTINEL = -12345.5f;
 
@@ -347,7 +347,7 @@ class GemmTest {
     // ------------------------------------------------------------------ helpers
 
     /** Strided, offset operands for one case, and the expected-value bookkeeping. */
-    private static final class Operands {
+    static final class Operands {
         final int m;
         final int n;
         final int k;

@@ -39,6 +39,23 @@ public record Pool2dSpec(int batch, int channels, int height, int width, int out
      */
     public static Pool2dSpec window(String op, int batch, int channels, int height, int width, int kernelH, int kernelW,
                                     int strideH, int strideW, int padH, int padW, boolean countIncludePad) {
+        return window(op, batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, countIncludePad,
+                false);
+    }
+
+    /**
+     * Returns the geometry of a sliding-window pool with PyTorch's output size: {@code (in + 2 pad -
+     * kernel) / stride + 1} rounded down, or with {@code ceilMode} rounded up, in which case the
+     * last window is dropped when it would start past the input and its left padding ({@code
+     * (out - 1) * stride >= in + pad}), PyTorch's rule. A ceil-mode window may reach past the
+     * padded input; that part counts as padding that is never counted in an average's divisor.
+     *
+     * @param op named in error messages, e.g. {@code "maxPool2d"}
+     * @throws IllegalArgumentException if a size is out of range, the padding exceeds half the
+     *                                  kernel, or the window does not fit the padded input
+     */
+    public static Pool2dSpec window(String op, int batch, int channels, int height, int width, int kernelH, int kernelW,
+                                    int strideH, int strideW, int padH, int padW, boolean countIncludePad, boolean ceilMode) {
         if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0) {
             throw new IllegalArgumentException(op + ": kernel and stride must be >= 1 and padding >= 0, got kernel "
                     + kernelH + "x" + kernelW + ", stride " + strideH + "x" + strideW + ", padding " + padH + "x" + padW);
@@ -51,10 +68,33 @@ public record Pool2dSpec(int batch, int channels, int height, int width, int out
             throw new IllegalArgumentException(op + ": kernel " + kernelH + "x" + kernelW + " is larger than the padded input "
                     + (height + 2 * padH) + "x" + (width + 2 * padW));
         }
-        int oh = (height + 2 * padH - kernelH) / strideH + 1;
-        int ow = (width + 2 * padW - kernelW) / strideW + 1;
+        int oh = outputSize(height, kernelH, strideH, padH, ceilMode);
+        int ow = outputSize(width, kernelW, strideW, padW, ceilMode);
         return new Pool2dSpec(batch, channels, height, width, oh, ow, kernelH, kernelW, strideH, strideW, padH, padW,
                 countIncludePad, false);
+    }
+
+    /** PyTorch's {@code pooling_output_shape} for dilation 1 (the window fits: {@code in + 2 pad >= kernel}). */
+    private static int outputSize(int in, int kernel, int stride, int pad, boolean ceilMode) {
+        int span = in + 2 * pad - kernel;
+        if (!ceilMode) {
+            return span / stride + 1;
+        }
+        int out = (span + stride - 1) / stride + 1;
+        if ((out - 1) * stride >= in + pad) {
+            out--;
+        }
+        return out;
+    }
+
+    /**
+     * Returns whether every window lies inside the padded input ({@code (out - 1) * stride +
+     * kernel <= in + 2 pad} on both axes): always for floor-mode and adaptive pools, not for some
+     * ceil-mode ones, whose last window may reach past the padding.
+     */
+    public boolean windowsInsidePadding() {
+        return adaptive || ((outH - 1) * strideH + kernelH <= height + 2 * padH
+                && (outW - 1) * strideW + kernelW <= width + 2 * padW);
     }
 
     /**

@@ -191,6 +191,53 @@ public final class F {
         return x.mul(x.sigmoid());
     }
 
+    /** Returns {@code min(max(x, 0), 6)} (ReLU6); the gradient passes where {@code 0 <= x <= 6}. */
+    public static Tensor relu6(Tensor x) {
+        return x.clamp(0f, 6f);
+    }
+
+    /** Returns {@code min(max(x + 3, 0), 6) / 6}, the hard sigmoid: 0 below -3, 1 above 3, linear between. */
+    public static Tensor hardsigmoid(Tensor x) {
+        return x.add(3f).clamp(0f, 6f).mul(1f / 6f);
+    }
+
+    /** Returns {@code x * hardsigmoid(x)}, the hard swish: 0 below -3, {@code x} above 3. */
+    public static Tensor hardswish(Tensor x) {
+        return x.mul(hardsigmoid(x));
+    }
+
+    /**
+     * Returns torchvision's {@code stochastic_depth(x, p, mode, training)}: in training mode with
+     * {@code p > 0}, {@code x} times a noise tensor of Bernoulli({@code 1 - p}) draws divided by
+     * {@code 1 - p} (zeros when {@code p = 1}), one draw per sample (the first dimension) in {@link
+     * StochasticDepth.Mode#ROW} mode, or one for the whole batch in {@link
+     * StochasticDepth.Mode#BATCH} mode; {@code x} itself otherwise. The draws come from {@code g}
+     * (advanced) as {@code u >= p} for uniforms {@code u}.
+     *
+     * @throws IllegalArgumentException if {@code p} is outside {@code [0, 1]}
+     */
+    public static Tensor stochasticDepth(Tensor x, float p, StochasticDepth.Mode mode, boolean training, Generator g) {
+        if (!(p >= 0f && p <= 1f)) {
+            throw new IllegalArgumentException("stochasticDepth: p must be in [0, 1], got " + p);
+        }
+        Objects.requireNonNull(x, "stochasticDepth: input must not be null");
+        Objects.requireNonNull(mode, "stochasticDepth: mode must not be null");
+        if (!training || p == 0f) {
+            return x;
+        }
+        if (p == 1f) {
+            return x.mul(0f);
+        }
+        Objects.requireNonNull(g, "stochasticDepth: generator must not be null in training mode");
+        int[] shape = new int[x.dim()];
+        java.util.Arrays.fill(shape, 1);
+        if (mode == StochasticDepth.Mode.ROW && x.dim() > 0) {
+            shape[0] = x.size(0);
+        }
+        Tensor keep = Tensor.rand(g, x.device(), shape).ge(p);
+        return x.mul(keep.mul(1f / (1f - p)));
+    }
+
     /** Returns the softmax of {@code x} along {@code dim} (negative counts from the end). */
     public static Tensor softmax(Tensor x, int dim) {
         return x.softmax(dim);
@@ -229,8 +276,7 @@ public final class F {
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         Objects.requireNonNull(x, "linear: input must not be null");
         Objects.requireNonNull(weight, "linear: weight must not be null");
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return x.linear(weight, bias);
     }
 
     // ---------------------------------------------------------------- encoding

@@ -93,6 +93,38 @@ public final class Init {
         return write(t, values);
     }
 
+    /** {@link #truncNormal(Tensor, double, double, double, double, Generator)} with the global generator. */
+    public static Tensor truncNormal(Tensor t, double mean, double std, double a, double b) {
+        return truncNormal(t, mean, std, a, b, Random.newGenerator());
+    }
+
+    /**
+     * Fills {@code t} from N(mean, std^2) truncated to {@code [a, b]}, like PyTorch's {@code
+     * trunc_normal_} (torchvision's Inception initialisation): draws outside the bounds are drawn
+     * again. Modifies {@code t} and advances {@code g}; returns {@code t}.
+     *
+     * @throws IllegalArgumentException if {@code std < 0}, {@code a > b}, or {@code [a, b]} lies
+     *                                  more than 5 standard deviations from the mean (rejection
+     *                                  would hardly ever accept)
+     */
+    public static Tensor truncNormal(Tensor t, double mean, double std, double a, double b, Generator g) {
+        requireFloat("truncNormal", t);
+        if (!(std >= 0) || !(a <= b) || (std > 0 && (a > mean + 5 * std || b < mean - 5 * std))
+                || (std == 0 && (mean < a || mean > b))) {
+            throw new IllegalArgumentException("Init.truncNormal: needs std >= 0 and a <= b with [a, b] near the mean, got mean="
+                    + mean + ", std=" + std + ", a=" + a + ", b=" + b);
+        }
+        float[] values = new float[Shape.numel(t.shape())];
+        for (int i = 0; i < values.length; i++) {
+            double v;
+            do {
+                v = mean + std * g.nextGaussian();
+            } while (v < a || v > b);
+            values[i] = (float) v;
+        }
+        return write(t, values);
+    }
+
     /** Sets every element of {@code t} to {@code value}; modifies and returns {@code t}. */
     public static Tensor constant(Tensor t, double value) {
         requireFloat("constant", t);

@@ -79,9 +79,7 @@ public class Linear extends Module {
             throw new IllegalArgumentException("Linear(in=" + inFeatures + ", out=" + outFeatures + "): input of shape "
                     + Shape.str(input.shape()) + " must have last dimension " + inFeatures);
         }
-        Tensor y = input.matmul(weight().t());
-        Tensor b = bias();
-        return b == null ? y : y.add(b);
+        return input.linear(weight(), bias());
     }
 
     @Override

@@ -407,12 +407,34 @@ public abstract class Module {
      * check passes. With {@code strict}, the keys must match exactly; without, missing keys are left
      * as they are and unexpected keys ignored (both are returned). Shapes must match in both modes.
      *
+     * <p>As in PyTorch, a state dict without the {@code num_batches_tracked} counter of a {@link
+     * BatchNorm} layer (older PyTorch exports, or exports that drop the int64 buffers) still loads
+     * strictly: that counter is not reported missing and is set to 0, as PyTorch 1.13 does.
+     *
      * @return the missing and unexpected keys (both empty after a strict load)
-     * @throws IllegalArgumentException naming every missing, unexpected (strict only) and wrongly
-     *                                  shaped key, the last with both shapes
+     * @throws IllegalArgumentException whose message names the first offending key (a size mismatch
+     *                                  with both shapes first), then every missing, unexpected (strict
+     *                                  only) and wrongly shaped key, the last with both shapes
      */
     public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
-        return StateDictLoader.load(typeName(), stateTensors(), state, strict);
+        return StateDictLoader.load(typeName(), stateTensors(), state, strict, batchNormCounters());
+    }
+
+    /**
+     * Returns the state-dict keys of the {@code num_batches_tracked} counters of every {@link
+     * BatchNorm} in this module (including itself), which a PyTorch state dict may lack.
+     */
+    public Set<String> batchNormCounters() {
+        Set<String> keys = new java.util.LinkedHashSet<>();
+        collectCounters("", keys);
+        return keys;
+    }
+
+    private void collectCounters(String prefix, Set<String> out) {
+        if (this instanceof BatchNorm && buffers.containsKey("num_batches_tracked")) {
+            out.add(prefix + "num_batches_tracked");
+        }
+        children.forEach((k, c) -> c.collectCounters(prefix + k + ".", out));
     }
 
     // ---------------------------------------------------------------- printing

@@ -25,6 +25,37 @@ class ActivationModulesTest {
         GradCheck.assertGradients(t -> m.forward(t[0]), x);
     }
 
+    /** Values on both sides of every kink of ReLU6 (0, 6) and the hard sigmoid (-3, 3), none within 0.1 of one. */
+    private static final float[] KINKED = {-4.5f, -3.4f, -2.2f, -0.4f, 0.7f, 2.9f, 3.6f, 6.8f};
+
+    private static void assertPiecewise(Module m, DoubleUnaryOperator f) {
+        Tensor x = Tensor.of(KINKED, 2, 4);
+        double[] expected = new double[KINKED.length];
+        for (int i = 0; i < KINKED.length; i++) {
+            expected[i] = f.applyAsDouble(KINKED[i]);
+        }
+        NnTestUtil.assertClose(expected, m.forward(x), 1e-6, 2, 4);
+        assertTrue(m.parameters().isEmpty());
+        GradCheck.assertGradients(t -> m.forward(t[0]), x);
+    }
+
+    @Test
+    void mobileAndEfficientNetActivations() {
+        assertPiecewise(new ReLU6(), v -> Math.min(Math.max(v, 0), 6));
+        assertPiecewise(new Hardsigmoid(), v -> v <= -3 ? 0 : v >= 3 ? 1 : v / 6 + 0.5);
+        assertPiecewise(new Hardswish(), v -> v <= -3 ? 0 : v >= 3 ? v : v * (v + 3) / 6);
+        assertPiecewise(new SiLU(), v -> v / (1 + Math.exp(-v)));
+        assertElementwise(new SiLU(), v -> v / (1 + Math.exp(-v)));
+        // The gradients PyTorch gives off the kinks: hardswish' = x / 3 + 0.5 inside (-3, 3), 0 below, 1 above.
+        Tensor x = Tensor.of(KINKED, 8).requiresGrad(true);
+        new Hardswish().forward(x).sum().backward();
+        float[] g = x.grad().toFloatArray();
+        for (int i = 0; i < KINKED.length; i++) {
+            double v = KINKED[i];
+            assertEquals(v < -3 ? 0 : v > 3 ? 1 : v / 3 + 0.5, g[i], 1e-6, "hardswish'(" + v + ")");
+        }
+    }
+
     /** erf by Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7). */
     private static double erf(double x) {
         double t = 1 / (1 + 0.3275911 * Math.abs(x));

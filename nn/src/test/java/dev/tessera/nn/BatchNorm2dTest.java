@@ -144,4 +144,32 @@ class BatchNorm2dTest {
         e = assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.zeros(2, 4, 2, 2)));
         assertTrue(e.getMessage().contains("[2, 4, 2, 2]"), e.getMessage());
     }
+
+    @Test
+    void nonDefaultEpsAndMomentum() {
+        // Inception's eps 0.001 and EfficientNet-B7's momentum 0.01: the running update and the eval-mode normalisation.
+        BatchNorm2d bn = new BatchNorm2d(3, 1e-3, 0.01);
+        assertEquals(1e-3, bn.eps());
+        assertEquals(0.01, bn.momentum());
+        Tensor x = NnTestUtil.uniform(12, -2, 3, 4, 3, 2, 5);
+        float[] xs = x.toFloatArray();
+        double[][] s = stats(xs, 4, 3, 10);
+        bn.forward(x);
+        float[] mean = bn.runningMean().toFloatArray();
+        float[] var = bn.runningVar().toFloatArray();
+        for (int c = 0; c < 3; c++) {
+            assertEquals(0.01 * s[0][c], mean[c], 1e-6, "running mean " + c);
+            assertEquals(0.99 + 0.01 * s[2][c], var[c], 1e-6, "running var " + c);
+        }
+        bn.eval();
+        Tensor y = bn.forward(x);
+        float[] w = bn.weight().toFloatArray();
+        float[] b = bn.bias().toFloatArray();
+        double[] expected = new double[xs.length];
+        for (int p = 0; p < xs.length; p++) {
+            int c = (p / 10) % 3;
+            expected[p] = (xs[p] - mean[c]) / Math.sqrt(var[c] + 1e-3) * w[c] + b[c];
+        }
+        NnTestUtil.assertClose(expected, y, 1e-5, 4, 3, 2, 5);
+    }
 }

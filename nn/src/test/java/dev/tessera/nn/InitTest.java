@@ -142,4 +142,29 @@ class InitTest {
         Random.manualSeed(43);
         assertFalse(Arrays.equals(c, Init.xavierUniform(Tensor.zeros(20, 30)).toFloatArray()));
     }
+
+    @Test
+    void truncatedNormal() {
+        Tensor t = Init.truncNormal(Tensor.zeros(200, 500), 0.0, 1.0, -2, 2, new Generator(3));
+        float[] v = t.toFloatArray();
+        double sum = 0;
+        double sq = 0;
+        for (float f : v) {
+            assertTrue(f >= -2 && f <= 2, "value " + f + " outside [-2, 2]");
+            sum += f;
+            sq += f * f;
+        }
+        double mean = sum / v.length;
+        // The standard normal truncated to [-2, 2] has variance 1 - 4 phi(2) / (2 Phi(2) - 1) = 0.7737.
+        assertEquals(0, mean, 0.01);
+        assertEquals(0.7737, sq / v.length - mean * mean, 0.01);
+        // Inception's case: std 0.1 inside [-2, 2] is an ordinary normal.
+        float[] w = Init.truncNormal(Tensor.zeros(100, 1000), 0.0, 0.1, -2, 2, new Generator(4)).toFloatArray();
+        double s2 = 0;
+        for (float f : w) {
+            s2 += f * f;
+        }
+        assertEquals(0.01, s2 / w.length, 0.0005);
+        assertThrows(IllegalArgumentException.class, () -> Init.truncNormal(Tensor.zeros(2), 0, 1, 3, 2));
+    }
 }

@@ -39,6 +39,24 @@ class PoolingLayersTest {
     }
 
     @Test
+    void ceilModeKeepsAPartialLastWindow() {
+        // 5x5 plane 0..24, 2x2 windows, stride 2: floor mode 2x2 outputs, ceil mode 3x3 (last row/column partial).
+        Tensor x = Tensor.arange(25).reshape(1, 1, 5, 5);
+        assertArrayEquals(new int[] {1, 1, 2, 2}, new MaxPool2d(2, 2, 0).forward(x).shape());
+        MaxPool2d max = new MaxPool2d(2, 2, 0, true);
+        assertArrayEquals(new float[] {6, 8, 9, 16, 18, 19, 21, 23, 24}, max.forward(x).toFloatArray());
+        assertTrue(max.ceilMode());
+        assertEquals("MaxPool2d(kernelSize=2, stride=2, padding=0, ceilMode=true)", max.toString());
+        // Average: the partial windows divide by the elements inside the input (no padding to count).
+        AvgPool2d avg = new AvgPool2d(new int[] {2, 2}, null, new int[] {0, 0}, true, true);
+        assertArrayEquals(new float[] {3, 5, 6.5f, 13, 15, 16.5f, 20.5f, 22.5f, 24}, avg.forward(x).toFloatArray());
+        assertEquals("AvgPool2d(kernelSize=2, stride=2, padding=0, ceilMode=true)", avg.toString());
+        Tensor xg = Tensor.arange(25).reshape(1, 1, 5, 5).requiresGrad(true);
+        max.forward(xg).sum().backward();
+        assertEquals(9f, xg.grad().sum().item(), "each of the 9 windows routes its gradient to one element");
+    }
+
+    @Test
     void adaptiveAvgPoolWithSizesThatDoNotDivide() {
         // 4 -> 3: windows [0, 2), [1, 3), [2, 4) on each axis.
         Tensor y = new AdaptiveAvgPool2d(3, 3).forward(X.slice(1, 0, 1));

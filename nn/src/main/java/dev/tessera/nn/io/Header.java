@@ -55,10 +55,13 @@ final class Header {
 
     final Map<String, String> metadata;
     final List<Entry> entries;
+    /** The number of bytes after the header (the data section). */
+    final long dataSize;
 
-    private Header(Map<String, String> metadata, List<Entry> entries) {
+    private Header(Map<String, String> metadata, List<Entry> entries, long dataSize) {
         this.metadata = metadata;
         this.entries = entries;
+        this.dataSize = dataSize;
     }
 
     /**
@@ -102,7 +105,7 @@ final class Header {
             }
         }
         checkTiling(file, entries, dataSize);
-        return new Header(Collections.unmodifiableMap(metadata), Collections.unmodifiableList(entries));
+        return new Header(Collections.unmodifiableMap(metadata), Collections.unmodifiableList(entries), dataSize);
     }
 
     private static Map<String, String> metadata(Path file, Object value) throws SafeTensorsException {

@@ -128,6 +128,20 @@ public final class SafeTensors {
     }
 
     /**
+     * Returns the dtype of each tensor in {@code file} as the header names it ({@code "F32"},
+     * {@code "I64"}, {@code "BF16"}, ...), by name in header order, reading only the header (still
+     * validated completely). Use it to see what {@link #load} converts: every type but {@code F32}
+     * and {@code I32} is converted to FLOAT32 or INT32 when loaded.
+     *
+     * @param file the safetensors file to read
+     * @return tensor name to dtype name (a new mutable {@link LinkedHashMap})
+     * @throws SafeTensorsException if the file is missing, unreadable or its header is malformed
+     */
+    public static Map<String, String> dtypes(Path file) throws IOException {
+        return SafeTensorsReader.dtypes(Objects.requireNonNull(file, "SafeTensors.dtypes: file"));
+    }
+
+    /**
      * Returns the {@code __metadata__} strings of {@code file} (unmodifiable, empty if there are
      * none), reading only the header, which is still validated completely.
      *

@@ -45,25 +45,8 @@ final class SafeTensorsReader {
         }
         try (FileChannel ch = open(file)) {
             long size = ch.size();
-            if (size < 8) {
-                throw new SafeTensorsException(file, "file is " + size
-                        + " bytes, shorter than the 8-byte header length that starts a safetensors file");
-            }
-            ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(file, ch, prefix, 0, "the header length");
-            long n = prefix.getLong(0); // unsigned in the format: negative means >= 2^63
-            if (n < 0 || n > SafeTensors.MAX_HEADER_BYTES) {
-                throw new SafeTensorsException(file, "header length " + Long.toUnsignedString(n) + " exceeds the limit of "
-                        + SafeTensors.MAX_HEADER_BYTES + " bytes; this is not a safetensors file or it is corrupt");
-            }
-            if (n > size - 8) {
-                throw new SafeTensorsException(file, "header length " + n + " exceeds the " + (size - 8)
-                        + " bytes after the length prefix (the file is " + size + " bytes; truncated?)");
-            }
-            ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
-            readFully(file, ch, headerBytes, 8, "the header");
-            long dataStart = 8 + n;
-            Header header = Header.parse(file, headerBytes.array(), size - dataStart);
+            Header header = header(file, ch, size);
+            long dataStart = size - header.dataSize;
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             if (withData) {
                 ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK_BYTES, Math.max(8, size - dataStart)))
@@ -79,6 +62,51 @@ final class SafeTensorsReader {
         } catch (IOException e) {
             throw new SafeTensorsException(file, "cannot read: " + e, e);
         }
+    }
+
+    /**
+     * Returns the dtype names of the tensors in {@code file} as its header writes them ({@code
+     * "F32"}, {@code "I64"}, ...), by name in header order, reading and validating only the header.
+     *
+     * @throws SafeTensorsException naming the file and the fault
+     */
+    static Map<String, String> dtypes(Path file) throws SafeTensorsException {
+        if (Files.isDirectory(file)) {
+            throw new SafeTensorsException(file, "is a directory, not a safetensors file");
+        }
+        try (FileChannel ch = open(file)) {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Header.Entry e : header(file, ch, ch.size()).entries) {
+                out.put(e.name(), e.dtype().name());
+            }
+            return out;
+        } catch (SafeTensorsException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new SafeTensorsException(file, "cannot read: " + e, e);
+        }
+    }
+
+    /** Reads the length prefix and the header of a file of {@code size} bytes and validates them. */
+    private static Header header(Path file, FileChannel ch, long size) throws IOException {
+        if (size < 8) {
+            throw new SafeTensorsException(file, "file is " + size
+                    + " bytes, shorter than the 8-byte header length that starts a safetensors file");
+        }
+        ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(file, ch, prefix, 0, "the header length");
+        long n = prefix.getLong(0); // unsigned in the format: negative means >= 2^63
+        if (n < 0 || n > SafeTensors.MAX_HEADER_BYTES) {
+            throw new SafeTensorsException(file, "header length " + Long.toUnsignedString(n) + " exceeds the limit of "
+                    + SafeTensors.MAX_HEADER_BYTES + " bytes; this is not a safetensors file or it is corrupt");
+        }
+        if (n > size - 8) {
+            throw new SafeTensorsException(file, "header length " + n + " exceeds the " + (size - 8)
+                    + " bytes after the length prefix (the file is " + size + " bytes; truncated?)");
+        }
+        ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
+        readFully(file, ch, headerBytes, 8, "the header");
+        return Header.parse(file, headerBytes.array(), size - 8 - n);
     }
 
     private static FileChannel open(Path file) throws SafeTensorsException {

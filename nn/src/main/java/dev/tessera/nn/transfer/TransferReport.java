@@ -1,5 +1,6 @@
 package dev.tessera.nn.transfer;
 
+import dev.tessera.DType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,9 @@ import java.util.stream.Collectors;
 /**
  * What {@link Pretrained#load} did with each key: which model keys received pretrained values, which
  * were renamed on the way, which pretrained values were skipped and why, which pretrained keys the
- * model does not have, and which model keys were left at their initial values.
+ * model does not have, which model keys were left at their initial values, which values changed
+ * dtype on the way (e.g. PyTorch's int64 {@code num_batches_tracked}, stored as {@code I64}, into
+ * Tessera's INT32 buffer), and which batch-norm counters the source lacked and were set to 0.
  *
  * @param loaded     model keys that received a pretrained value, in the model's order
  * @param renamed    source key to model key, for the loaded keys whose name the {@link KeyMap} changed
@@ -16,10 +19,30 @@ import java.util.stream.Collectors;
  *                   whose shape differs)
  * @param unexpected source keys (as in the file) whose mapped name the model does not have
  * @param missing    model keys that received no value and keep their initial values (including the
- *                   targets of skipped values), in the model's order
+ *                   targets of skipped values), in the model's order; batch-norm counters ({@code
+ *                   num_batches_tracked}) are listed here only when their layer received nothing
+ * @param converted  the loaded values whose dtype was converted, in the model's order
+ * @param defaulted  {@code num_batches_tracked} counters of batch norms whose running statistics were
+ *                   loaded from a source without the counter: set to 0, as PyTorch 1.13 does
  */
 public record TransferReport(List<String> loaded, Map<String, String> renamed, List<Skip> skipped, List<String> unexpected,
-                             List<String> missing) {
+                             List<String> missing, List<Conversion> converted, List<String> defaulted) {
+
+    /**
+     * One loaded value whose dtype changed.
+     *
+     * @param key  the model key
+     * @param from the source dtype: as a safetensors header names it ({@code "I64"}, {@code "F16"},
+     *             ...) when read from a file, else the Tessera dtype's name ({@code "INT32"})
+     * @param to   the model tensor's dtype
+     */
+    public record Conversion(String key, String from, DType to) {
+        /** Returns e.g. {@code bn1.num_batches_tracked: I64 -> INT32}. */
+        @Override
+        public String toString() {
+            return key + ": " + from + " -> " + to;
+        }
+    }
 
     /** Why a pretrained value was not loaded. */
     public enum Reason {
@@ -78,6 +101,14 @@ public record TransferReport(List<String> loaded, Map<String, String> renamed, L
         skipped = List.copyOf(skipped);
         unexpected = List.copyOf(unexpected);
         missing = List.copyOf(missing);
+        converted = List.copyOf(converted);
+        defaulted = List.copyOf(defaulted);
+    }
+
+    /** A report without dtype conversions or defaulted counters. */
+    public TransferReport(List<String> loaded, Map<String, String> renamed, List<Skip> skipped, List<String> unexpected,
+                          List<String> missing) {
+        this(loaded, renamed, skipped, unexpected, missing, List.of(), List.of());
     }
 
     /** Returns the skipped values with the given reason. */
@@ -91,17 +122,20 @@ public record TransferReport(List<String> loaded, Map<String, String> renamed, L
     }
 
     /**
-     * Returns a multi-line summary: counts, then the skipped, unexpected and missing keys (each list
-     * cut after 20 entries).
+     * Returns a multi-line summary: counts, then the skipped, unexpected and missing keys, the dtype
+     * conversions and the defaulted counters (each list cut after 20 entries).
      */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append("loaded ").append(loaded.size()).append(" tensors (").append(renamed.size()).append(" renamed), skipped ")
+        sb.append("loaded ").append(loaded.size()).append(" tensors (").append(renamed.size()).append(" renamed, ")
+                .append(converted.size()).append(" converted), skipped ")
                 .append(skipped.size()).append(", unexpected ").append(unexpected.size()).append(", left at initial values ")
-                .append(missing.size());
+                .append(missing.size()).append(", counters set to 0 ").append(defaulted.size());
         appendList(sb, "skipped", skipped);
         appendList(sb, "unexpected", unexpected);
         appendList(sb, "left at initial values", missing);
+        appendList(sb, "converted", converted);
+        appendList(sb, "num_batches_tracked absent, set to 0", defaulted);
         return sb.toString();
     }
 

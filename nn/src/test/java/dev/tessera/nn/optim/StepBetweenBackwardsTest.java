@@ -46,7 +46,7 @@ class StepBetweenBackwardsTest {
         opt.step();
         IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward, name);
         String message = e.getMessage();
-        assertTrue(message.contains("input 1 of 'matmul' (shape [4, 1]"), message);
+        assertTrue(message.contains("input 1 of 'linear' (shape [1, 4]"), message);
         // Initialisation wrote the weights in place already: the step makes version n + 1 of n.
         Matcher versions = Pattern.compile("is at version (\\d+); expected version (\\d+)").matcher(message);
         assertTrue(versions.find(), message);
