@@ -10,21 +10,16 @@ public final class SettledMemory {
     }
 
     /**
-     * Runs {@code System.gc()} with short waits until {@code device}'s statistics are unchanged over
-     * three rounds (at most 10 s), and returns them.
+     * Runs garbage collections, each followed by the cleaner's pass over what it found, until
+     * {@code device}'s statistics are unchanged over three rounds (at most 10 s), and returns them.
+     * Waiting for the cleaner, not a fixed time, keeps this true on a busy machine.
      */
     public static MemoryStats of(Device device) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         MemoryStats last = device.memoryStats();
         int unchanged = 0;
         while (unchanged < 3 && System.nanoTime() < deadline) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            dev.tessera.spi.MemoryLedger.awaitCleaner(2_000);
             MemoryStats now = device.memoryStats();
             unchanged = now.equals(last) ? unchanged + 1 : 0;
             last = now;

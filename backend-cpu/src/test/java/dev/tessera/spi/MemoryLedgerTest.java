@@ -42,6 +42,21 @@ class MemoryLedgerTest {
     }
 
     @Test
+    void theCleanerFreesEveryUnreachableBufferAndAwaitCleanerWaitsForIt() {
+        MemoryLedger ledger = new MemoryLedger();
+        AtomicInteger freed = new AtomicInteger();
+        for (int i = 0; i < 1000; i++) {
+            new DeviceBuffer(ledger, 4, freed); // dropped at once, never released
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (freed.get() < 1000 && System.nanoTime() < deadline) {
+            assertTrue(MemoryLedger.awaitCleaner(10_000), "the cleaner ran within 10 s");
+        }
+        assertEquals(1000, freed.get());
+        assertEquals(new MemoryStats(0, 0, 0), ledger.stats(0));
+    }
+
+    @Test
     void releaseFreesOnceAndUncounts() {
         MemoryLedger ledger = new MemoryLedger();
         AtomicInteger freed = new AtomicInteger();

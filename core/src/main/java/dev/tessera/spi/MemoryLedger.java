@@ -43,6 +43,32 @@ public final class MemoryLedger {
     }
 
     /**
+     * Runs a garbage collection and waits until the cleaner thread has run an action registered
+     * now: it is then at work on what the collection found, in no particular order. For memory tests
+     * and diagnostics that compare counts: repeated until the counts stop changing, it makes them
+     * independent of when the cleaner thread gets a core on a busy machine.
+     *
+     * @param timeoutMillis how long to wait at most
+     * @return true if the cleaner got there in time
+     */
+    public static boolean awaitCleaner(long timeoutMillis) {
+        java.util.concurrent.CountDownLatch passed = new java.util.concurrent.CountDownLatch(1);
+        CLEANER.register(new Object(), passed::countDown); // unreachable at once
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try {
+            do {
+                System.gc();
+                if (passed.await(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            } while (System.nanoTime() < deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /**
      * Registers a heap storage, whose memory the garbage collector owns, with the current thread's
      * innermost memory scope (if one is open) so that the scope releases it; no cleaner is
      * registered (it would double the cost of a small op). {@link #heapStats()} counts it while a

@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,7 @@ public final class CrossValidation {
 
     private final Splitter splitter;
     private final TrainerConfig trainer;
-    private final List<Supplier<Metric>> metrics;
+    private final List<MetricFactory> metrics;
     private final Preprocessor preprocessor;
     private final int parallelism;
     private final boolean keepModels;
@@ -83,9 +82,8 @@ public final class CrossValidation {
      * @throws IllegalArgumentException if the split is impossible
      * @throws IllegalStateException    if the factory returns a model sharing state with an earlier fold's
      */
-    @SafeVarargs
     public static CrossValidationResult run(ModelFactory modelFactory, Dataset dataset, Splitter splitter,
-                                            TrainerConfig trainerConfig, Supplier<Metric>... metrics) {
+                                            TrainerConfig trainerConfig, MetricFactory... metrics) {
         return builder(splitter).trainer(trainerConfig).metrics(metrics).build().run(modelFactory, dataset);
     }
 
@@ -100,7 +98,7 @@ public final class CrossValidation {
     }
 
     /** Returns the metric suppliers (unmodifiable). */
-    public List<Supplier<Metric>> metrics() {
+    public List<MetricFactory> metrics() {
         return metrics;
     }
 
@@ -117,6 +115,16 @@ public final class CrossValidation {
     /** Returns a copy of this configuration that keeps (or drops) the per-fold models and predictions. */
     public CrossValidation keeping(boolean models, boolean predictions) {
         return toBuilder().keepModels(models).keepPredictions(predictions).build();
+    }
+
+    /** Returns true when runs keep every fold's model. */
+    boolean keepsModels() {
+        return keepModels;
+    }
+
+    /** Returns true when runs keep every fold's test outputs. */
+    boolean keepsPredictions() {
+        return keepPredictions;
     }
 
     private Builder toBuilder() {
@@ -164,14 +172,20 @@ public final class CrossValidation {
         List<FoldResult> results = Parallel.map(folds.size(), Math.min(parallelism, folds.size()), i ->
                 runFold(modelFactory, params, config, dataset, folds.get(i), i, guard, label + "fold " + i));
         double total = (System.nanoTime() - start) / 1e9;
-        CrossValidationResult r = new CrossValidationResult(params, splitter.toString(), dataset.size(),
-                new ArrayList<>(directions.keySet()), directions, results, total);
+        CrossValidationResult r = result(params, dataset.size(), directions, results, total);
         LOG.debug("{}{}: {}", label, params, r.summary());
         return r;
     }
 
+    /** Puts the folds' results together, in fold order, with the metrics' names and directions. */
+    CrossValidationResult result(Params params, int numExamples, Map<String, Boolean> directions, List<FoldResult> results,
+                                 double totalSeconds) {
+        return new CrossValidationResult(params, splitter.toString(), numExamples, new ArrayList<>(directions.keySet()),
+                directions, results, totalSeconds);
+    }
+
     /** Returns every metric's name and direction, then the loss's, checking the suppliers. */
-    private Map<String, Boolean> metricDirections() {
+    Map<String, Boolean> metricDirections() {
         Map<String, Boolean> directions = new LinkedHashMap<>();
         for (Metric m : newMetrics()) {
             if (directions.put(m.name(), m.higherIsBetter()) != null || m.name().equals("loss")) {
@@ -185,7 +199,7 @@ public final class CrossValidation {
 
     private List<Metric> newMetrics() {
         List<Metric> list = new ArrayList<>();
-        for (Supplier<Metric> s : metrics) {
+        for (MetricFactory s : metrics) {
             Metric m = s.get();
             if (m == null) {
                 throw new IllegalArgumentException("CrossValidation: a metric supplier returned null");
@@ -262,7 +276,7 @@ public final class CrossValidation {
     public static final class Builder {
         private Splitter splitter;
         private TrainerConfig trainer = TrainerConfig.defaults();
-        private final List<Supplier<Metric>> metrics = new ArrayList<>();
+        private final List<MetricFactory> metrics = new ArrayList<>();
         private Preprocessor preprocessor = Preprocessor.none();
         private int parallelism = 1;
         private boolean keepModels;
@@ -291,9 +305,8 @@ public final class CrossValidation {
         }
 
         /** Adds metrics, each supplier returning a new instance ({@code Metric::accuracy}). */
-        @SafeVarargs
-        public final Builder metrics(Supplier<Metric>... values) {
-            for (Supplier<Metric> s : values) {
+        public Builder metrics(MetricFactory... values) {
+            for (MetricFactory s : values) {
                 if (s == null) {
                     throw new IllegalArgumentException("CrossValidation: a metric supplier is null");
                 }

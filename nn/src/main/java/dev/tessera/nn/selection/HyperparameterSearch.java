@@ -93,6 +93,15 @@ public abstract class HyperparameterSearch {
             LOG.info("{}candidate {}/{} {}: {} {} ({} s)", label, i + 1, candidates.size(), p, scoring, r.score(scoring),
                     String.format(java.util.Locale.ROOT, "%.1f", r.totalSeconds()));
         }
+        return finish(results, data, c, doRefit, guard, label, start);
+    }
+
+    /**
+     * Ranks the candidates' results and, if {@code doRefit}, trains the best on all of {@code data};
+     * the total time counts from {@code startNanos}.
+     */
+    SearchResult finish(List<CrossValidationResult> results, Dataset data, CrossValidation c, boolean doRefit,
+                        ModelGuard guard, String label, long startNanos) {
         boolean higher = results.get(0).higherIsBetter(scoring);
         SearchResult ranked = new SearchResult(scoring, higher, results, null, 0);
         FittedModel best = null;
@@ -100,7 +109,12 @@ public abstract class HyperparameterSearch {
             Params p = ranked.bestParams();
             best = c.fitAll(modelFactory, p, trainerFor(p), data, guard, label + "the refit of " + p);
         }
-        return new SearchResult(scoring, higher, results, best, (System.nanoTime() - start) / 1e9);
+        return new SearchResult(scoring, higher, results, best, (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /** Returns whether {@link #run(Dataset)} refits the best candidate. */
+    boolean refits() {
+        return refit;
     }
 
     /**

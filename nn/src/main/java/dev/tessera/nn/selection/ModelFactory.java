@@ -1,6 +1,7 @@
 package dev.tessera.nn.selection;
 
 import dev.tessera.nn.Module;
+import java.io.Serializable;
 import java.util.function.Supplier;
 
 /**
@@ -10,9 +11,12 @@ import java.util.function.Supplier;
  * layer, parameter tensor or dropout generator of an earlier one) would carry weights from one
  * fold into the next. {@link CrossValidation} detects a factory that does and fails. For
  * reproducible initialisation, build the layers with {@code new Generator(params.seed())}.
+ *
+ * <p>Serializable, so that a lambda written for the local API can be shipped to the machines that
+ * run folds elsewhere (it must then capture only serializable values).
  */
 @FunctionalInterface
-public interface ModelFactory {
+public interface ModelFactory extends Serializable {
 
     /** Returns a new model built from {@code params} (not modified). */
     Module create(Params params);

@@ -1,5 +1,6 @@
 package dev.tessera.nn.selection;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,8 +16,13 @@ import java.util.Set;
  * fold so that a factory building its layers with {@code new Generator(p.seed())} initialises
  * them reproducibly, even when folds run in parallel. The seed is not a hyperparameter: it is not
  * among the {@link #keys()} and takes no part in {@link #equals(Object)} or {@link #toString()}.
+ *
+ * <p>Serializable when its values are (numbers, strings and booleans are), so that lambdas
+ * capturing a candidate's parameters can be shipped to the machines that train it.
  */
-public final class Params {
+public final class Params implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private static final Params EMPTY = new Params(new LinkedHashMap<>(), 0);
 
     private final Map<String, Object> values;

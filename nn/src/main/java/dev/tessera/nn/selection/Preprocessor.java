@@ -4,6 +4,7 @@ import dev.tessera.Tensor;
 import dev.tessera.nn.data.Dataset;
 import dev.tessera.nn.data.MinMaxScaler;
 import dev.tessera.nn.data.StandardScaler;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
@@ -12,9 +13,12 @@ import java.util.function.UnaryOperator;
  * fold only, and applies the returned transform to that fold's training and test features. Fitting
  * on all the data instead (a scaler's mean including the test examples) leaks information from the
  * test set into training and makes the estimate optimistic.
+ *
+ * <p>Serializable, so that it can be shipped to the machines that run folds elsewhere; the
+ * transforms it returns are used where they were fitted and need not be.
  */
 @FunctionalInterface
-public interface Preprocessor {
+public interface Preprocessor extends Serializable {
 
     /**
      * Fits on {@code train} (not modified) and returns the transform of a batch's features; the

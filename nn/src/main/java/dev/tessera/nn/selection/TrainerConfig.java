@@ -1,6 +1,5 @@
 package dev.tessera.nn.selection;
 
-import dev.tessera.Tensor;
 import dev.tessera.nn.F;
 import dev.tessera.nn.Module;
 import dev.tessera.nn.metrics.Metric;
@@ -8,8 +7,8 @@ import dev.tessera.nn.optim.Adam;
 import dev.tessera.nn.optim.Optimizer;
 import dev.tessera.nn.train.LossFunction;
 import dev.tessera.nn.train.Trainer;
+import java.io.Serializable;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * How to train one model in cross-validation: epochs, batch size, a fresh optimizer per model,
@@ -27,9 +26,14 @@ import java.util.function.Function;
  * @param loss      the training loss, also reported on the test folds as {@code "loss"}
  * @param seed      the seed from which every fold's shuffling seed and {@link Params#seed()} derive
  * @param progress  whether each fold's trainer shows a progress bar (off by default)
+ *
+ * <p>Serializable (its optimizer factory and loss are serializable interfaces), so that a
+ * configuration can be shipped to the machines that train models elsewhere.
  */
-public record TrainerConfig(int epochs, int batchSize, Function<List<Tensor>, Optimizer> optimizer, LossFunction loss,
-                            long seed, boolean progress) {
+public record TrainerConfig(int epochs, int batchSize, OptimizerFactory optimizer, LossFunction loss,
+                            long seed, boolean progress) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /**
      * Validates the configuration.
@@ -88,7 +92,7 @@ public record TrainerConfig(int epochs, int batchSize, Function<List<Tensor>, Op
     public static final class Builder {
         private int epochs = 10;
         private int batchSize = 32;
-        private Function<List<Tensor>, Optimizer> optimizer = ps -> new Adam(ps, 1e-3f);
+        private OptimizerFactory optimizer = ps -> new Adam(ps, 1e-3f);
         private LossFunction loss = F::crossEntropy;
         private long seed;
         private boolean progress;
@@ -109,7 +113,7 @@ public record TrainerConfig(int epochs, int batchSize, Function<List<Tensor>, Op
         }
 
         /** Sets the optimizer factory, e.g. {@code ps -> new AdamW(ps, 1e-3f, 1e-2f)} (default Adam, lr 1e-3). */
-        public Builder optimizer(Function<List<Tensor>, Optimizer> value) {
+        public Builder optimizer(OptimizerFactory value) {
             this.optimizer = value;
             return this;
         }

@@ -77,6 +77,7 @@ class CrossValidationTest {
 
     /** Records the first feature (the example's index) of everything it is fitted on and applied to. */
     private static final class Recorder implements Preprocessor {
+        private static final long serialVersionUID = 1L;
         final List<int[]> fittedOn = Collections.synchronizedList(new ArrayList<>());
         final List<Integer> transformed = Collections.synchronizedList(new ArrayList<>());
 
