@@ -51,13 +51,24 @@ public final class ChildJvm {
     /** As {@link #run(Duration, String, String...)}, with {@code env} added to the child's environment. */
     public static Result run(Duration timeout, Map<String, String> env, String mainClass, String... jvmArgs)
             throws IOException, InterruptedException {
+        return run(timeout, env, List.of(jvmArgs), mainClass, List.of());
+    }
+
+    /**
+     * Starts {@code java [jvmArgs] -cp <this class path> mainClass [programArgs]} with {@code env}
+     * added to the child's environment, waits up to {@code timeout} for it, kills it if it is still
+     * running, and returns what it did.
+     */
+    public static Result run(Duration timeout, Map<String, String> env, List<String> jvmArgs, String mainClass,
+                             List<String> programArgs) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>();
         command.add(java.toString());
-        command.addAll(List.of(jvmArgs));
+        command.addAll(jvmArgs);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
+        command.addAll(programArgs);
         Path log = Files.createTempFile("tessera-child-jvm", ".log");
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -1,35 +1,18 @@
 package dev.tessera.examples;
 
+import static dev.tessera.examples.TransferTraining.accuracy;
+import static dev.tessera.examples.TransferTraining.loadOptions;
+
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
-import dev.tessera.nn.BatchNorm2d;
-import dev.tessera.nn.Conv2d;
-import dev.tessera.nn.F;
-import dev.tessera.nn.Flatten;
-import dev.tessera.nn.Identity;
-import dev.tessera.nn.Linear;
-import dev.tessera.nn.MaxPool2d;
-import dev.tessera.nn.Module;
-import dev.tessera.nn.ReLU;
-import dev.tessera.nn.Sequential;
-import dev.tessera.nn.data.DataLoader;
+import dev.tessera.examples.TransferTraining.Approach;
 import dev.tessera.nn.data.Dataset;
 import dev.tessera.nn.data.Datasets;
 import dev.tessera.nn.data.TensorDataset;
-import dev.tessera.nn.optim.Adam;
-import dev.tessera.nn.optim.Optimizer;
 import dev.tessera.nn.selection.Fold;
 import dev.tessera.nn.selection.Score;
 import dev.tessera.nn.selection.StratifiedKFold;
 import dev.tessera.nn.selection.StratifiedShuffleSplit;
-import dev.tessera.nn.train.Callback;
-import dev.tessera.nn.train.Trainer;
-import dev.tessera.nn.transfer.FeatureExtractor;
-import dev.tessera.nn.transfer.FineTuning;
-import dev.tessera.nn.transfer.FrozenBatchNormEval;
-import dev.tessera.nn.transfer.GradualUnfreezing;
-import dev.tessera.nn.transfer.Heads;
-import dev.tessera.nn.transfer.LoadOptions;
 import dev.tessera.nn.transfer.Pretrained;
 import dev.tessera.nn.transfer.TransferReport;
 import java.io.IOException;
@@ -43,9 +26,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Transfer learning, measured honestly: a small CNN is pretrained on Fashion-MNIST and saved as
- * safetensors; then, on a few hundred of the bundled 8x8 digits (upsampled to 28x28, scaled to
- * [0, 1] like Fashion-MNIST), stratified k-fold cross-validation compares (a) the same CNN trained
+ * Transfer learning between distant domains, measured honestly (the default mode; {@code --mode
+ * same-domain} runs {@link TransferCurveExample} instead): a small CNN is pretrained on
+ * Fashion-MNIST and saved as safetensors; then, on a few hundred of the bundled 8x8 digits
+ * (upsampled to 28x28, scaled to [0, 1] like Fashion-MNIST), stratified k-fold cross-validation
+ * compares (a) the same CNN trained
  * from scratch, (b) the frozen pretrained features (cached once per fold) with a new linear head,
  * (c) partial fine-tuning (first conv block frozen, its BatchNorm kept in eval mode, smaller
  * learning rate for the pretrained layers than for the new head) and (d) full fine-tuning (every
@@ -57,14 +42,27 @@ import java.util.Map;
  * {@code fashion-cnn.safetensors} into {@code --out}.
  */
 public final class TransferLearningExample {
-    private static final int FEATURES = 64;
-
     private TransferLearningExample() {
     }
 
-    /** Parses the options (see {@code --help}), pretrains, cross-validates the four approaches, prints and plots. */
+    /**
+     * Runs the mode named by {@code --mode}: {@code distant} (the default: pretrains, cross-validates
+     * the five approaches on the digits, prints and plots) or {@code same-domain} (the learning
+     * curve of {@link TransferCurveExample}); see {@code --help} of each.
+     */
     public static void main(String[] argv) throws IOException {
+        String mode = mode(argv);
+        if (mode.equals("same-domain")) {
+            TransferCurveExample.main(argv);
+            return;
+        }
+        if (!mode.equals("distant")) {
+            System.err.println("transfer: --mode must be distant or same-domain, got '" + mode + "'");
+            System.exit(2);
+        }
         Args args = new Args("transfer")
+                .option("mode", "distant", "distant (Fashion-MNIST -> digits, this run) or same-domain (a learning curve"
+                        + " within Fashion-MNIST; with --help: its options)")
                 .option("out", "tessera-transfer", "directory for the weights, the chart and the fold scores")
                 .option("samples", "300", "labelled digits used (a stratified subset of the 1,797)")
                 .option("folds", "5", "folds of the stratified k-fold cross-validation")
@@ -129,122 +127,25 @@ public final class TransferLearningExample {
         System.out.printf(Locale.ROOT, "Wrote %s, %s and %s in %.1f s%n", weights, png, csvFile, (System.nanoTime() - start) / 1e9);
     }
 
-    /** The ways of training on the digits, with their table and chart labels. */
-    enum Approach {
-        SCRATCH("(a) from scratch", "(a) scratch"),
-        FROZEN_FEATURES("(b) frozen features + linear head", "(b) frozen"),
-        PARTIAL("(c) partial fine-tuning", "(c) partial FT"),
-        FULL("(d) full fine-tuning", "(d) full FT"),
-        GRADUAL("(e) gradual unfreezing", "(e) gradual");
-
-        final String title;
-        final String label;
-
-        Approach(String title, String label) {
-            this.title = title;
-            this.label = label;
-        }
-
-        static String label(String title) {
-            for (Approach a : values()) {
-                if (a.title.equals(title)) {
-                    return a.label;
-                }
+    /** The value of the last {@code --mode} in {@code argv}, {@code distant} when there is none. */
+    static String mode(String[] argv) {
+        String mode = "distant";
+        for (int i = 0; i + 1 < argv.length; i++) {
+            if (argv[i].equals("--mode")) {
+                mode = argv[i + 1];
             }
-            return title;
         }
-    }
-
-    /** The options that load everything but the old Fashion-MNIST head. */
-    static LoadOptions loadOptions() {
-        return LoadOptions.builder().exclude("fc").build();
+        return mode;
     }
 
     /**
-     * Trains one approach on {@code fold}'s training part and returns {test accuracy, training
-     * seconds, trainable parameters}; the training time includes loading the weights and, for (b),
-     * extracting the features.
+     * Trains {@code approach} on {@code fold}'s training part; returns {test accuracy, training
+     * seconds, trainable parameters}.
      */
     static double[] runFold(Approach approach, TensorDataset data, Fold fold, Path weights, int epochs, long seed)
             throws IOException {
-        Dataset train = data.subset(fold.train());
-        Dataset test = data.subset(fold.test());
-        long t0 = System.nanoTime();
-        SmallCnn model = new SmallCnn(10, new Generator(seed));
-        if (approach != Approach.SCRATCH) {
-            Pretrained.load(model, weights, loadOptions());
-        }
-        Module evaluated = model;
-        long trainable;
-        DataLoader loader = new DataLoader(train, 32, true, seed);
-        switch (approach) {
-            case SCRATCH -> {
-                trainable = model.parameterCount();
-                fit(model, new Adam(model.parameters(), 1e-3f), loader, epochs);
-            }
-            case FROZEN_FEATURES -> {
-                Module head = Heads.replace(model, "fc", new Identity()); // the new head, initialised as in (a), (c)-(e)
-                Module backbone = model.freeze();                          // now outputs the 64 features
-                TensorDataset features = FeatureExtractor.extract(backbone, train, 256);
-                trainable = head.parameterCount();
-                fit(head, new Adam(head.parameters(), 1e-2f), new DataLoader(features, 32, true, seed), epochs);
-                evaluated = new Sequential(backbone, head);
-            }
-            case PARTIAL -> {
-                FineTuning.freezeUpTo(model, "block1");
-                trainable = count(FineTuning.trainableParameters(model));
-                fit(model, discriminative(model), loader, epochs, new FrozenBatchNormEval(model));
-            }
-            case FULL -> {
-                trainable = model.parameterCount();
-                fit(model, discriminative(model), loader, epochs);
-            }
-            case GRADUAL -> {
-                trainable = model.parameterCount(); // by the end
-                FineTuning.trainOnlyTop(model, 1);
-                GradualUnfreezing unfreezing = GradualUnfreezing.builder(model).every(Math.max(1, epochs / 5)).lr(3e-4f)
-                        .build();
-                fit(model, new Adam(FineTuning.trainableParameters(model), 1e-3f), loader, epochs, unfreezing,
-                        new FrozenBatchNormEval(model));
-            }
-            default -> throw new IllegalStateException("unknown approach " + approach);
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new double[] {accuracy(evaluated, test), seconds, trainable};
-    }
-
-    private static long count(List<Tensor> params) {
-        return params.stream().mapToLong(Tensor::numel).sum();
-    }
-
-    /** Adam over the trainable parameters: the new head at 1e-3, the pretrained layers at 3e-4. */
-    static Optimizer discriminative(Module model) {
-        Map<String, Float> lrs = new LinkedHashMap<>();
-        lrs.put("fc", 1e-3f);
-        lrs.put("**", 3e-4f);
-        return new Adam(FineTuning.paramGroups(model, lrs), new Adam.Options());
-    }
-
-    private static void fit(Module model, Optimizer opt, DataLoader loader, int epochs, Callback... callbacks) {
-        Trainer.builder(model, opt, F::crossEntropy).epochs(epochs).progress(false).callbacks(callbacks).build()
-                .fit(loader, null);
-    }
-
-    /** The fraction of {@code data} that {@code model} classifies correctly (eval mode, no grad). */
-    static double accuracy(Module model, Dataset data) {
-        model.eval();
-        int[] all = new int[data.size()];
-        Arrays.setAll(all, i -> i);
-        var batch = data.get(all);
-        try (var ng = Tensor.noGrad()) {
-            int[] predicted = model.forward(batch.features()).argmax(1).toIntArray();
-            int[] labels = batch.targets().toIntArray();
-            int correct = 0;
-            for (int i = 0; i < labels.length; i++) {
-                correct += predicted[i] == labels[i] ? 1 : 0;
-            }
-            return (double) correct / labels.length;
-        }
+        TransferTraining.Trained t = TransferTraining.train(approach, data.subset(fold.train()), 10, weights, epochs, seed);
+        return new double[] {accuracy(t.model(), data.subset(fold.test())), t.seconds(), t.trainable()};
     }
 
     /** Pretrains a {@link SmallCnn} on {@code samples} Fashion-MNIST training images, reports its test accuracy, saves it. */
@@ -254,14 +155,12 @@ public final class TransferLearningExample {
         int n = Math.min(samples, all.size());
         Dataset train = all.subset(Arrays.copyOf(new Generator(seed).permutation(all.size()), n));
         Dataset test = testAll.subset(Arrays.copyOf(new Generator(seed + 1).permutation(testAll.size()), 2000));
-        SmallCnn model = new SmallCnn(10, new Generator(seed));
-        System.out.printf(Locale.ROOT, "Pretraining %s (%,d parameters) on %,d Fashion-MNIST images for %d epochs...%n",
-                "SmallCnn", model.parameterCount(), n, epochs);
+        System.out.printf(Locale.ROOT, "Pretraining SmallCnn (%,d parameters) on %,d Fashion-MNIST images for %d epochs...%n",
+                new SmallCnn(10, new Generator(seed)).parameterCount(), n, epochs);
         long t0 = System.nanoTime();
-        fit(model, new Adam(model.parameters(), 1e-3f), new DataLoader(train, 64, true, seed), epochs);
+        SmallCnn model = TransferTraining.pretrain(train, 10, epochs, seed, weights);
         System.out.printf(Locale.ROOT, "Pretrained in %.1f s: Fashion-MNIST test accuracy %.4f (2,000 test images)%n",
                 (System.nanoTime() - t0) / 1e9, accuracy(model, test));
-        Pretrained.save(model, weights);
     }
 
     /**
@@ -310,36 +209,6 @@ public final class TransferLearningExample {
                 Score.of(r[0]), String.format(Locale.ROOT, "%.2f ± %.2f", Score.of(r[1]).mean(), Score.of(r[1]).std()),
                 (long) r[2][0])));
         return sb.toString();
-    }
-
-    /**
-     * A small CNN for {@code [N, 1, 28, 28]} images: {@code block1} = conv 3x3 (16) + BatchNorm +
-     * ReLU + max-pool, {@code block2} = the same with 32 channels, {@code block3} = flatten +
-     * Linear(1568, 64) + ReLU (the features), {@code fc} = Linear(64, classes) (the head).
-     */
-    static final class SmallCnn extends Module {
-        SmallCnn(int classes, Generator g) {
-            registerModule("block1", convBlock(1, 16, g));
-            registerModule("block2", convBlock(16, 32, g));
-            registerModule("block3", new Sequential(new Flatten(), new Linear(32 * 7 * 7, FEATURES, true, g), new ReLU()));
-            registerModule("fc", new Linear(FEATURES, classes, true, g));
-        }
-
-        private static Sequential convBlock(int in, int out, Generator g) {
-            int[] three = {3, 3};
-            int[] one = {1, 1};
-            return new Sequential(new Conv2d(in, out, three, one, one, one, 1, true, g), new BatchNorm2d(out), new ReLU(),
-                    new MaxPool2d(2));
-        }
-
-        @Override
-        public Tensor forward(Tensor input) {
-            Tensor x = input;
-            for (Module m : children()) {
-                x = m.forward(x);
-            }
-            return x;
-        }
     }
 
     /** Draws the comparison chart with XChart. */
