@@ -28,9 +28,9 @@ import java.util.Map;
 /**
  * Transfer learning between distant domains, measured honestly (the default mode; {@code --mode
  * same-domain} runs {@link TransferCurveExample} instead, {@code --mode zoo} {@link
- * TransferZooExample}): a small CNN is pretrained on Fashion-MNIST and saved as safetensors; then, on a few hundred of the bundled 8x8 digits
- * (upsampled to 28x28, scaled to [0, 1] like Fashion-MNIST), stratified k-fold cross-validation
- * compares (a) the same CNN trained
+ * TransferZooExample}): a small CNN is pretrained on Fashion-MNIST and saved as safetensors;
+ * then, on a few hundred of the bundled 8x8 digits (upsampled to 28x28, scaled to [0, 1] like
+ * Fashion-MNIST), stratified k-fold cross-validation compares (a) the same CNN trained
  * from scratch, (b) the frozen pretrained features (cached once per fold) with a new linear head,
  * (c) partial fine-tuning (first conv block frozen, its BatchNorm kept in eval mode, smaller
  * learning rate for the pretrained layers than for the new head) and (d) full fine-tuning (every
