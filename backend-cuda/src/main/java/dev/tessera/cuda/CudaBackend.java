@@ -1,5 +1,6 @@
 package dev.tessera.cuda;
 
+import dev.tessera.spi.KernelLayout;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
@@ -311,26 +312,26 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void fill(View out, float value) {
-        kernels.launchStrided(EW, "fill", out.shape(), CudaLayout.strides(out), CudaLayout.offsets(out),
+        kernels.launchStrided(EW, "fill", out.shape(), KernelLayout.strides(out), KernelLayout.offsets(out),
                 storage(out.storage()), isInt(out.storage()), value, (int) value);
     }
 
     @Override
     public void copy(View src, View out) {
-        kernels.launchStrided(EW, "copy", out.shape(), CudaLayout.strides(src, out), CudaLayout.offsets(src, out),
+        kernels.launchStrided(EW, "copy", out.shape(), KernelLayout.strides(src, out), KernelLayout.offsets(src, out),
                 storage(src.storage()), isInt(src.storage()), storage(out.storage()), isInt(out.storage()));
     }
 
     @Override
     public void unary(UnaryOp op, float param, View x, View out) {
-        kernels.launchStrided(EW, "unary", out.shape(), CudaLayout.strides(x, out), CudaLayout.offsets(x, out),
+        kernels.launchStrided(EW, "unary", out.shape(), KernelLayout.strides(x, out), KernelLayout.offsets(x, out),
                 op.ordinal(), param, storage(x.storage()), storage(out.storage()));
     }
 
     @Override
     public void binary(BinaryOp op, View a, View b, View out) {
-        int[][] strides = CudaLayout.strides(a, b, out);
-        int[] offsets = CudaLayout.offsets(a, b, out);
+        int[][] strides = KernelLayout.strides(a, b, out);
+        int[] offsets = KernelLayout.offsets(a, b, out);
         if (out.storage().dtype() == DType.INT32) {
             kernels.launchStrided(EW, "binary_int", out.shape(), strides, offsets, op.ordinal(),
                     storage(a.storage()), storage(b.storage()), storage(out.storage()));
@@ -343,8 +344,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void where(View cond, View a, View b, View out) {
-        kernels.launchStrided(EW, "where_select", out.shape(), CudaLayout.strides(cond, a, b, out),
-                CudaLayout.offsets(cond, a, b, out), storage(cond.storage()), isInt(cond.storage()),
+        kernels.launchStrided(EW, "where_select", out.shape(), KernelLayout.strides(cond, a, b, out),
+                KernelLayout.offsets(cond, a, b, out), storage(cond.storage()), isInt(cond.storage()),
                 storage(a.storage()), storage(b.storage()), storage(out.storage()));
     }
 
@@ -418,7 +419,7 @@ public final class CudaBackend implements Backend {
         int[] xStrides = x.strides().clone();
         xStrides[axis] = 0;
         kernels.launchStrided(IDX, "gather", out.shape(), new int[][] {xStrides, index.strides(), out.strides()},
-                CudaLayout.offsets(x, index, out), storage(x.storage()), x.strides()[axis], x.shape()[axis], axis,
+                KernelLayout.offsets(x, index, out), storage(x.storage()), x.strides()[axis], x.shape()[axis], axis,
                 isInt(x.storage()), storage(index.storage()), storage(out.storage()), errors);
     }
 
@@ -430,7 +431,7 @@ public final class CudaBackend implements Backend {
         }
         int[] lineShape = without(src.shape(), axis);
         int[][] strides = {without(src.strides(), axis), without(index.strides(), axis), without(out.strides(), axis)};
-        kernels.launchStrided(IDX, "scatter_add", lineShape, strides, CudaLayout.offsets(src, index, out), m,
+        kernels.launchStrided(IDX, "scatter_add", lineShape, strides, KernelLayout.offsets(src, index, out), m,
                 storage(src.storage()), src.strides()[axis], storage(index.storage()), index.strides()[axis],
                 storage(out.storage()), out.strides()[axis], out.shape()[axis], axis, errors);
     }

@@ -1,5 +1,6 @@
 package dev.tessera.cuda;
 
+import dev.tessera.spi.KernelLayout;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Arguments.</b> {@link #launch} takes the kernel arguments in order as Java objects: {@link
  * Integer} (int), {@link Float} (float), a {@link CudaStorage} or a {@link CUdeviceptr} (a GLOBAL
- * pointer), or {@code int[]} (a struct of ints passed by value, e.g. a {@link CudaLayout} struct).
+ * pointer), or {@code int[]} (a struct of ints passed by value, e.g. a {@link KernelLayout} struct).
  *
  * <p><b>Launches</b> go to the device's one stream ({@link CudaContext}) and return at once;
  * {@code cuLaunchKernel} is thread-safe, so no lock is taken.
@@ -118,13 +119,13 @@ public final class CudaKernels {
 
     /**
      * Queues an elementwise kernel {@code name(Layout L, int n, args...)} over views of one {@code
-     * shape} with the given per-operand strides and offsets (see {@link CudaLayout}): one thread per
+     * shape} with the given per-operand strides and offsets (see {@link KernelLayout}): one thread per
      * element in blocks of {@link #GROUP}, one launch per packed layout (normally one).
      */
     public void launchStrided(String file, String name, int[] shape, int[][] strides, int[] offsets, Object... args) {
-        List<int[]> layouts = CudaLayout.pack(shape, strides, offsets);
+        List<int[]> layouts = KernelLayout.pack(shape, strides, offsets);
         for (int[] layout : layouts) {
-            int n = CudaLayout.numel(layout);
+            int n = KernelLayout.numel(layout);
             Object[] all = new Object[args.length + 2];
             all[0] = layout;
             all[1] = n;

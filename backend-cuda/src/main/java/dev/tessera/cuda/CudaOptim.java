@@ -1,5 +1,6 @@
 package dev.tessera.cuda;
 
+import dev.tessera.spi.KernelLayout;
 import dev.tessera.spi.AdamSpec;
 import dev.tessera.spi.View;
 
@@ -22,15 +23,15 @@ final class CudaOptim {
         float c2 = 1f - s.beta2();
         float invBias2 = 1f / s.bias2Sqrt();
         float step = -s.lr() / s.bias1();
-        b.kernels().launchStrided(FILE, "adam_update", param.shape(), CudaLayout.strides(param, grad, expAvg, expAvgSq),
-                CudaLayout.offsets(param, grad, expAvg, expAvgSq), CudaFused.buffer(b, param, "adamUpdate"),
+        b.kernels().launchStrided(FILE, "adam_update", param.shape(), KernelLayout.strides(param, grad, expAvg, expAvgSq),
+                KernelLayout.offsets(param, grad, expAvg, expAvgSq), CudaFused.buffer(b, param, "adamUpdate"),
                 CudaFused.buffer(b, grad, "adamUpdate"), CudaFused.buffer(b, expAvg, "adamUpdate"),
                 CudaFused.buffer(b, expAvgSq, "adamUpdate"), decay, l2, s.beta1(), s.beta2(), c1, c2, invBias2, s.eps(), step);
     }
 
     /** {@code y += alpha * x} in place (see {@link dev.tessera.spi.Backend#axpy}); modifies {@code y}. */
     static void axpy(CudaBackend b, View x, float alpha, View y) {
-        b.kernels().launchStrided(FILE, "axpy", y.shape(), CudaLayout.strides(x, y), CudaLayout.offsets(x, y),
+        b.kernels().launchStrided(FILE, "axpy", y.shape(), KernelLayout.strides(x, y), KernelLayout.offsets(x, y),
                 CudaFused.buffer(b, x, "axpy"), alpha, CudaFused.buffer(b, y, "axpy"));
     }
 }

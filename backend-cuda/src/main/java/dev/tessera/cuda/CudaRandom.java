@@ -1,5 +1,6 @@
 package dev.tessera.cuda;
 
+import dev.tessera.spi.KernelLayout;
 import dev.tessera.spi.View;
 
 /**
@@ -16,13 +17,13 @@ final class CudaRandom {
     /** See {@link dev.tessera.spi.Backend#fillUniform}; writes {@code out} (any strides). */
     static void fillUniform(CudaBackend b, View out, long state, float low, float high) {
         float range = high - low; // as the CPU computes it
-        b.kernels().launchStrided(FILE, "fill_uniform", out.shape(), CudaLayout.strides(out), CudaLayout.offsets(out),
+        b.kernels().launchStrided(FILE, "fill_uniform", out.shape(), KernelLayout.strides(out), KernelLayout.offsets(out),
                 CudaFused.buffer(b, out, "fillUniform"), (int) state, (int) (state >>> 32), low, range);
     }
 
     /** See {@link dev.tessera.spi.Backend#fillDropoutMask}; writes {@code out} (any strides). */
     static void fillDropoutMask(CudaBackend b, View out, long state, float p, float keep) {
-        b.kernels().launchStrided(FILE, "fill_dropout_mask", out.shape(), CudaLayout.strides(out), CudaLayout.offsets(out),
+        b.kernels().launchStrided(FILE, "fill_dropout_mask", out.shape(), KernelLayout.strides(out), KernelLayout.offsets(out),
                 CudaFused.buffer(b, out, "fillDropoutMask"), (int) state, (int) (state >>> 32), p, keep);
     }
 }

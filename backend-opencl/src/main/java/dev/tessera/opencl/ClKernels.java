@@ -1,5 +1,6 @@
 package dev.tessera.opencl;
 
+import dev.tessera.spi.KernelLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Arguments.</b> {@link #launch} takes the kernel arguments in order as Java objects:
  * {@link Integer} (int), {@link Float} (float), a {@link ClBuffer} such as {@code OpenClStorage}, or a
- * {@link cl_mem} (a GLOBAL pointer), {@code int[]} (a struct of ints passed by value, e.g. a {@link ClLayout} struct), or
+ * {@link cl_mem} (a GLOBAL pointer), {@code int[]} (a struct of ints passed by value, e.g. a {@link KernelLayout} struct), or
  * {@link Local} (a LOCAL buffer of that many bytes).
  *
  * <p><b>Threads.</b> A {@code cl_kernel} holds its arguments, so setting them and enqueueing is
@@ -198,14 +199,14 @@ public final class ClKernels {
 
     /**
      * Enqueues an elementwise kernel {@code name(Layout L, int n, args...)} over views of one
-     * {@code shape} with the given per-operand strides and offsets (see {@link ClLayout}): one
+     * {@code shape} with the given per-operand strides and offsets (see {@link KernelLayout}): one
      * work-item per element in groups of {@link #GROUP}, one launch per packed layout (normally
      * one); nothing for an empty shape.
      */
     public void launchStrided(String file, String name, int[] shape, int[][] strides, int[] offsets, Object... args) {
-        List<int[]> layouts = ClLayout.pack(shape, strides, offsets);
+        List<int[]> layouts = KernelLayout.pack(shape, strides, offsets);
         for (int[] layout : layouts) {
-            int n = ClLayout.numel(layout);
+            int n = KernelLayout.numel(layout);
             Object[] all = new Object[args.length + 2];
             all[0] = layout;
             all[1] = n;

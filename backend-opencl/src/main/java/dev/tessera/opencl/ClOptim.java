@@ -1,5 +1,6 @@
 package dev.tessera.opencl;
 
+import dev.tessera.spi.KernelLayout;
 import dev.tessera.spi.AdamSpec;
 import dev.tessera.spi.View;
 
@@ -22,15 +23,15 @@ final class ClOptim {
         float c2 = 1f - s.beta2();
         float invBias2 = 1f / s.bias2Sqrt();
         float step = -s.lr() / s.bias1();
-        b.kernels().launchStrided(FILE, "adam_update", param.shape(), ClLayout.strides(param, grad, expAvg, expAvgSq),
-                ClLayout.offsets(param, grad, expAvg, expAvgSq), ClFused.buffer(b, param, "adamUpdate"),
+        b.kernels().launchStrided(FILE, "adam_update", param.shape(), KernelLayout.strides(param, grad, expAvg, expAvgSq),
+                KernelLayout.offsets(param, grad, expAvg, expAvgSq), ClFused.buffer(b, param, "adamUpdate"),
                 ClFused.buffer(b, grad, "adamUpdate"), ClFused.buffer(b, expAvg, "adamUpdate"),
                 ClFused.buffer(b, expAvgSq, "adamUpdate"), decay, l2, s.beta1(), s.beta2(), c1, c2, invBias2, s.eps(), step);
     }
 
     /** {@code y += alpha * x} in place (see {@link dev.tessera.spi.Backend#axpy}); modifies {@code y}. */
     static void axpy(OpenClBackend b, View x, float alpha, View y) {
-        b.kernels().launchStrided(FILE, "axpy", y.shape(), ClLayout.strides(x, y), ClLayout.offsets(x, y),
+        b.kernels().launchStrided(FILE, "axpy", y.shape(), KernelLayout.strides(x, y), KernelLayout.offsets(x, y),
                 ClFused.buffer(b, x, "axpy"), alpha, ClFused.buffer(b, y, "axpy"));
     }
 }

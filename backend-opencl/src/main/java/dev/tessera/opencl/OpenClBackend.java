@@ -1,5 +1,6 @@
 package dev.tessera.opencl;
 
+import dev.tessera.spi.KernelLayout;
 import dev.tessera.DType;
 import dev.tessera.Device;
 import dev.tessera.MemoryStats;
@@ -291,26 +292,26 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void fill(View out, float value) {
-        kernels.launchStrided(EW, "fill", out.shape(), ClLayout.strides(out), ClLayout.offsets(out),
+        kernels.launchStrided(EW, "fill", out.shape(), KernelLayout.strides(out), KernelLayout.offsets(out),
                 storage(out.storage()), isInt(out.storage()), value, (int) value);
     }
 
     @Override
     public void copy(View src, View out) {
-        kernels.launchStrided(EW, "copy", out.shape(), ClLayout.strides(src, out), ClLayout.offsets(src, out),
+        kernels.launchStrided(EW, "copy", out.shape(), KernelLayout.strides(src, out), KernelLayout.offsets(src, out),
                 storage(src.storage()), isInt(src.storage()), storage(out.storage()), isInt(out.storage()));
     }
 
     @Override
     public void unary(UnaryOp op, float param, View x, View out) {
-        kernels.launchStrided(EW, "unary", out.shape(), ClLayout.strides(x, out), ClLayout.offsets(x, out),
+        kernels.launchStrided(EW, "unary", out.shape(), KernelLayout.strides(x, out), KernelLayout.offsets(x, out),
                 op.ordinal(), param, storage(x.storage()), storage(out.storage()));
     }
 
     @Override
     public void binary(BinaryOp op, View a, View b, View out) {
-        int[][] strides = ClLayout.strides(a, b, out);
-        int[] offsets = ClLayout.offsets(a, b, out);
+        int[][] strides = KernelLayout.strides(a, b, out);
+        int[] offsets = KernelLayout.offsets(a, b, out);
         if (out.storage().dtype() == DType.INT32) {
             kernels.launchStrided(EW, "binary_int", out.shape(), strides, offsets, op.ordinal(),
                     storage(a.storage()), storage(b.storage()), storage(out.storage()));
@@ -323,8 +324,8 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void where(View cond, View a, View b, View out) {
-        kernels.launchStrided(EW, "where_select", out.shape(), ClLayout.strides(cond, a, b, out),
-                ClLayout.offsets(cond, a, b, out), storage(cond.storage()), isInt(cond.storage()),
+        kernels.launchStrided(EW, "where_select", out.shape(), KernelLayout.strides(cond, a, b, out),
+                KernelLayout.offsets(cond, a, b, out), storage(cond.storage()), isInt(cond.storage()),
                 storage(a.storage()), storage(b.storage()), storage(out.storage()));
     }
 
@@ -398,7 +399,7 @@ public final class OpenClBackend implements Backend {
         int[] xStrides = x.strides().clone();
         xStrides[axis] = 0;
         kernels.launchStrided(IDX, "gather", out.shape(), new int[][] {xStrides, index.strides(), out.strides()},
-                ClLayout.offsets(x, index, out), storage(x.storage()), x.strides()[axis], x.shape()[axis], axis,
+                KernelLayout.offsets(x, index, out), storage(x.storage()), x.strides()[axis], x.shape()[axis], axis,
                 isInt(x.storage()), storage(index.storage()), storage(out.storage()), errors);
     }
 
@@ -410,7 +411,7 @@ public final class OpenClBackend implements Backend {
         }
         int[] lineShape = without(src.shape(), axis);
         int[][] strides = {without(src.strides(), axis), without(index.strides(), axis), without(out.strides(), axis)};
-        kernels.launchStrided(IDX, "scatter_add", lineShape, strides, ClLayout.offsets(src, index, out), m,
+        kernels.launchStrided(IDX, "scatter_add", lineShape, strides, KernelLayout.offsets(src, index, out), m,
                 storage(src.storage()), src.strides()[axis], storage(index.storage()), index.strides()[axis],
                 storage(out.storage()), out.strides()[axis], out.shape()[axis], axis, errors);
     }

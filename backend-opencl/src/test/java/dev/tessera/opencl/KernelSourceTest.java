@@ -1,5 +1,6 @@
 package dev.tessera.opencl;
 
+import dev.tessera.spi.KernelLayout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,10 +35,10 @@ class KernelSourceTest {
     }
 
     @Test
-    void layoutStructMatchesClLayout() {
+    void layoutStructMatchesKernelLayout() {
         String common = ClKernels.resource("common.h");
-        assertEquals(ClLayout.MAX_RANK, define(common, "LAYOUT_MAX_RANK"));
-        assertEquals(ClLayout.OPERANDS, define(common, "LAYOUT_OPERANDS"));
+        assertEquals(KernelLayout.MAX_RANK, define(common, "LAYOUT_MAX_RANK"));
+        assertEquals(KernelLayout.OPERANDS, define(common, "LAYOUT_OPERANDS"));
         assertEquals(ClKernels.GROUP, define(ClKernels.resource("reduce.c"), "REDUCE_WG"));
     }
 }

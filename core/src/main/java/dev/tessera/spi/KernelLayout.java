@@ -1,6 +1,5 @@
-package dev.tessera.cuda;
+package dev.tessera.spi;
 
-import dev.tessera.spi.View;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,12 +11,11 @@ import java.util.List;
  * A shape that still has more than {@link #MAX_RANK} dimensions is split into several layouts
  * over its leading dimensions (one launch each).
  *
- * <p>The same packing as the OpenCL backend's {@code ClLayout}: both follow {@code common.h}.
- *
  * <p>The struct is {@code {int rank; int shape[8]; int offset[4]; int stride[4][8];}}: {@link
- * #INTS} ints passed by value as one kernel argument (see {@link CudaKernels#launchStrided}).
+ * #INTS} ints passed by value as one kernel argument. Shared by the backends that run the kernels
+ * (OpenCL, CUDA).
  */
-public final class CudaLayout {
+public final class KernelLayout {
     /** The largest rank a Layout holds ({@code LAYOUT_MAX_RANK} in common.h). */
     public static final int MAX_RANK = 8;
     /** The most views one Layout describes ({@code LAYOUT_OPERANDS} in common.h). */
@@ -25,7 +23,7 @@ public final class CudaLayout {
     /** The struct's size in ints. */
     public static final int INTS = 1 + MAX_RANK + OPERANDS + OPERANDS * MAX_RANK;
 
-    private CudaLayout() {
+    private KernelLayout() {
     }
 
     /** Returns the strides of each view, in order, for {@link #pack}. */
@@ -57,7 +55,7 @@ public final class CudaLayout {
     public static List<int[]> pack(int[] shape, int[][] strides, int[] offsets) {
         int ops = strides.length;
         if (ops > OPERANDS || offsets.length != ops) {
-            throw new IllegalArgumentException("CudaLayout.pack: " + ops + " operands with " + offsets.length
+            throw new IllegalArgumentException("KernelLayout.pack: " + ops + " operands with " + offsets.length
                     + " offsets; at most " + OPERANDS);
         }
         List<Integer> dims = new ArrayList<>();
