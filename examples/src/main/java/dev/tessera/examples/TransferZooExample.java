@@ -271,7 +271,8 @@ final class TransferZooExample {
     /**
      * A shuffled loader of {@code data} in batches of {@code batch}; a last batch of a single
      * example is dropped (batch norm in training mode cannot normalise one value per channel, and
-     * MobileNetV2's last blocks see 1x1 maps at 32x32 input).
+     * MobileNetV2's last blocks see 1x1 maps at 32x32 input; a dataset of one example gives no
+     * batch).
      */
     static DataLoader loader(Dataset data, int batch, long seed) {
         return new DataLoader(data, batch, true, seed, data.size() % batch == 1, false);

@@ -129,7 +129,7 @@ class TransferZooTest {
     }
 
     @ParameterizedTest(name = "{0} images in batches of {1}: {2} batches")
-    @CsvSource({"64, 32, 2", "65, 32, 2", "66, 32, 3", "20, 32, 1", "1, 32, 1", "33, 32, 1", "10000, 64, 157"})
+    @CsvSource({"64, 32, 2", "65, 32, 2", "66, 32, 3", "20, 32, 1", "1, 32, 0", "33, 32, 1", "10000, 64, 157"})
     void aLastBatchOfOneIsDroppedForBatchNorm(int images, int batch, int expected) {
         TensorDataset d = new TensorDataset(Tensor.zeros(images, 1), Tensor.ofInts(new int[images], images), List.of());
         assertEquals(expected, TransferZooExample.loader(d, batch, 1).numBatches());
