@@ -25,7 +25,7 @@ final class TransferCurveExample {
     /** Parses the options (see {@code --help}), runs the curve, prints the tables. */
     static void main(String[] argv) throws IOException {
         Args args = new Args("transfer --mode same-domain")
-                .option("mode", "same-domain", "same-domain (this curve) or distant (Fashion-MNIST -> digits)")
+                .option("mode", "same-domain", "same-domain (this curve), distant (Fashion-MNIST -> digits) or zoo (a MobileNetV2)")
                 .option("out", "tessera-transfer-curve", "directory for the charts, the CSV and the pretrained weights")
                 .option("sizes", "10,30,100,300,1000", "labelled training images per class, one point of the curve each")
                 .option("seeds", "3", "runs per approach and size, each with other images, initialisation and shuffling")

@@ -27,10 +27,10 @@ import java.util.Map;
 
 /**
  * Transfer learning between distant domains, measured honestly (the default mode; {@code --mode
- * same-domain} runs {@link TransferCurveExample} instead): a small CNN is pretrained on
- * Fashion-MNIST and saved as safetensors; then, on a few hundred of the bundled 8x8 digits
- * (upsampled to 28x28, scaled to [0, 1] like Fashion-MNIST), stratified k-fold cross-validation
- * compares (a) the same CNN trained
+ * same-domain} runs {@link TransferCurveExample} instead, {@code --mode zoo} {@link
+ * TransferZooExample}): a small CNN is pretrained on Fashion-MNIST and saved as safetensors;
+ * then, on a few hundred of the bundled 8x8 digits (upsampled to 28x28, scaled to [0, 1] like
+ * Fashion-MNIST), stratified k-fold cross-validation compares (a) the same CNN trained
  * from scratch, (b) the frozen pretrained features (cached once per fold) with a new linear head,
  * (c) partial fine-tuning (first conv block frozen, its BatchNorm kept in eval mode, smaller
  * learning rate for the pretrained layers than for the new head) and (d) full fine-tuning (every
@@ -47,8 +47,9 @@ public final class TransferLearningExample {
 
     /**
      * Runs the mode named by {@code --mode}: {@code distant} (the default: pretrains, cross-validates
-     * the five approaches on the digits, prints and plots) or {@code same-domain} (the learning
-     * curve of {@link TransferCurveExample}); see {@code --help} of each.
+     * the five approaches on the digits, prints and plots), {@code same-domain} (the learning curve
+     * of {@link TransferCurveExample}) or {@code zoo} (a MobileNetV2 from the model zoo, {@link
+     * TransferZooExample}); see {@code --help} of each.
      */
     public static void main(String[] argv) throws IOException {
         String mode = mode(argv);
@@ -56,13 +57,18 @@ public final class TransferLearningExample {
             TransferCurveExample.main(argv);
             return;
         }
+        if (mode.equals("zoo")) {
+            TransferZooExample.main(argv);
+            return;
+        }
         if (!mode.equals("distant")) {
-            System.err.println("transfer: --mode must be distant or same-domain, got '" + mode + "'");
+            System.err.println("transfer: --mode must be distant, same-domain or zoo, got '" + mode + "'");
             System.exit(2);
         }
         Args args = new Args("transfer")
-                .option("mode", "distant", "distant (Fashion-MNIST -> digits, this run) or same-domain (a learning curve"
-                        + " within Fashion-MNIST; with --help: its options)")
+                .option("mode", "distant", "distant (Fashion-MNIST -> digits, this run), same-domain (a learning curve"
+                        + " within Fashion-MNIST) or zoo (a MobileNetV2 pretrained on classes 0-4, reused for 5-9); with"
+                        + " --help: its options")
                 .option("out", "tessera-transfer", "directory for the weights, the chart and the fold scores")
                 .option("samples", "300", "labelled digits used (a stratified subset of the 1,797)")
                 .option("folds", "5", "folds of the stratified k-fold cross-validation")

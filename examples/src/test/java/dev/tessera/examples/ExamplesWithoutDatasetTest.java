@@ -37,7 +37,7 @@ class ExamplesWithoutDatasetTest {
     }
 
     @ParameterizedTest(name = "transfer --mode {0}")
-    @ValueSource(strings = {"distant", "same-domain"})
+    @ValueSource(strings = {"distant", "same-domain", "zoo"})
     void transferSaysWhatToInstallInOneLineAndExitsWithStatus2(String mode, @TempDir Path tmp) throws Exception {
         Path missing = tmp.resolve("no-fashion");
         ChildJvm.Result r = main("transfer", "--mode", mode, "--fashion-dir", missing.toString(), "--out",
@@ -54,7 +54,7 @@ class ExamplesWithoutDatasetTest {
         assertEquals(2, r.exitCode(), r.output());
         List<String> lines = ownLines(r.output());
         assertEquals(1, lines.size(), r.output());
-        assertTrue(lines.get(0).contains("--mode must be distant or same-domain, got 'nearby'"), r.output());
+        assertTrue(lines.get(0).contains("--mode must be distant, same-domain or zoo, got 'nearby'"), r.output());
     }
 
     @Test
