@@ -68,7 +68,7 @@ final class GemmTuner {
                 LOG.warn("Ignoring -D{}={}: {}; choosing from the CPU", PROPERTY, wanted, e.getMessage());
             }
         }
-        GemmVariant v = byCpu(vendor, lanes);
+        GemmVariant v = byCpu(lanes);
         LOG.info("Tessera CPU GEMM: variant {} for this {} CPU with {} float lanes "
                 + "(-D{}=calibrate times them all)", v, vendor, lanes, PROPERTY);
         return v;
@@ -82,12 +82,10 @@ final class GemmTuner {
      * narrower vectors (AVX2: 16 registers), the 6-row tile, whose 12 accumulators fit: twice the
      * speed of 8 x 2 under {@code -XX:UseAVX=2} on the same machine.
      *
-     * @param vendor the CPU vendor as {@link #cpuVendor()} gives it; logged, and kept as an input
-     *               so that a vendor-specific choice can be added where measurements call for one
-     * @param lanes  float lanes of the preferred vector species
+     * @param lanes float lanes of the preferred vector species
      * @return the variant to use
      */
-    static GemmVariant byCpu(String vendor, int lanes) {
+    static GemmVariant byCpu(int lanes) {
         return lanes < 16 ? GemmVariant.PACKED_6X2 : GemmVariant.PACKED_8X2;
     }
 

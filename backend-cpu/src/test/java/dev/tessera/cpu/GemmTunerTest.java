@@ -44,10 +44,9 @@ class GemmTunerTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"AuthenticAMD,16,packed8x2", "GenuineIntel,16,packed8x2", "unknown,16,packed8x2",
-        "AuthenticAMD,8,packed6x2", "GenuineIntel,8,packed6x2", "GenuineIntel,4,packed6x2"})
-    void theCpuPicksATileThatFitsItsRegisters(String vendor, int lanes, String expected) {
-        assertEquals(expected, GemmTuner.byCpu(vendor, lanes).name());
+    @CsvSource({"16,packed8x2", "8,packed6x2", "4,packed6x2"})
+    void theCpuPicksATileThatFitsItsRegisters(int lanes, String expected) {
+        assertEquals(expected, GemmTuner.byCpu(lanes).name());
     }
 
     @Test
