@@ -1,5 +1,6 @@
 package dev.tessera.cpu;
 
+import dev.tessera.KernelThreads;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * <p>Nesting and concurrency: a loop started inside a chunk of another loop, or while another
  * application thread's loop holds the team, runs on its calling thread. That never deadlocks and
  * never puts more threads on the cores than the team has: the outer loop already uses them all.
+ *
+ * <p>Per-thread limit: a caller inside {@link KernelThreads#limit(int) KernelThreads.limit(t)} gets
+ * at most {@code t} threads, itself included: with {@code t = 1} its loops run on it alone and
+ * never take the team, so several application threads that each train their own model (folds,
+ * Spark tasks) do not wait for each other's loops or share cores with a spinning worker.
  */
 public final class CpuPool {
 
@@ -82,13 +88,25 @@ public final class CpuPool {
     }
 
     /**
+     * The number of threads a loop started now by the calling thread may use: {@link #parallelism()},
+     * or less where the thread set a {@link KernelThreads#limit(int)}.
+     *
+     * @return at least 1
+     */
+    public static int callerParallelism() {
+        return Math.min(PARALLELISM, KernelThreads.current());
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)} split into contiguous chunks of at least {@code grain}
      * indices, on the calling thread and the team's workers, and returns when every chunk has
      * finished.
      *
      * <p>Runs {@code body.accept(0, n)} inline on the calling thread when {@code n <= grain}, when
-     * fewer than two chunks of {@code grain} fit, when there is a single thread, when called from
-     * inside another loop's chunk, or while another thread's loop holds the team. Chunks may run
+     * fewer than two chunks of {@code grain} fit, when there is a single thread or the calling
+     * thread is limited to one ({@link KernelThreads}), when called from inside another loop's
+     * chunk, or while another thread's loop holds the team. A caller limited to {@code t} threads
+     * gets help from at most {@code t - 1} workers. Chunks may run
      * in any order and concurrently, so {@code body} must only write state that belongs to its
      * own range.
      *
@@ -107,12 +125,13 @@ public final class CpuPool {
         if (n <= 0) {
             return;
         }
-        int chunks = Math.min(n / Math.max(1, grain), PARALLELISM * CHUNKS_PER_THREAD);
-        if (PARALLELISM == 1 || chunks < 2 || !acquireTeam()) {
+        int threads = callerParallelism();
+        int chunks = Math.min(n / Math.max(1, grain), threads * CHUNKS_PER_THREAD);
+        if (threads == 1 || chunks < 2 || !acquireTeam()) {
             body.accept(0, n);
             return;
         }
-        Loop loop = new Loop(body, n, chunks);
+        Loop loop = new Loop(body, n, chunks, threads - 1);
         try {
             CURRENT.set(loop);
             GENERATION.incrementAndGet();
@@ -151,14 +170,22 @@ public final class CpuPool {
         private final IntRangeConsumer body;
         private final int n;
         private final int chunks;
+        /** How many workers may still join the caller on this loop. */
+        private final AtomicInteger seats;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger finished = new AtomicInteger();
         private final AtomicReference<Throwable> error = new AtomicReference<>();
 
-        Loop(IntRangeConsumer body, int n, int chunks) {
+        Loop(IntRangeConsumer body, int n, int chunks, int helpers) {
             this.body = body;
             this.n = n;
             this.chunks = chunks;
+            this.seats = new AtomicInteger(helpers);
+        }
+
+        /** Takes a worker's seat on this loop; false when the caller's limit is reached. */
+        boolean join() {
+            return seats.getAndDecrement() > 0;
         }
 
         /** Claims and runs chunks until none is left. */
@@ -224,7 +251,7 @@ public final class CpuPool {
                 if (generation != seen) {
                     seen = generation;
                     Loop loop = CURRENT.get();
-                    if (loop != null) {
+                    if (loop != null && loop.join()) {
                         loop.work();
                     }
                     continue;

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code -Dtessera.gemm=ejml} (or {@code vector}) forces a choice, e.g. to compare them.
  *
  * <p>Products of at least about 100^3 multiply-adds are spread over
- * {@link CpuPool}; smaller ones run on the calling thread, where starting tasks would
+ * {@link CpuPool} (as many of its threads as the caller's {@link dev.tessera.KernelThreads}
+ * limit allows); smaller ones run on the calling thread, where starting tasks would
  * cost more than it saves. Every method is safe to call from many threads at once.
  */
 public final class Gemm {
@@ -116,7 +117,7 @@ public final class Gemm {
         }
         if (prologue(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
             VectorGemm.sgemm(GemmTuner.variant(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
-                    beta, c, cOff, ldc, parallel(m, n, k));
+                    beta, c, cOff, ldc, CpuPool.callerParallelism() > 1 && (long) m * n * k >= PARALLEL_THRESHOLD);
         }
     }
 
@@ -130,6 +131,12 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Whether EJML multiplies on its own threads: decided by the pool's size, not by a caller's
+     * {@link dev.tessera.KernelThreads} limit, since EJML's threaded products need not give the
+     * bits of its single-threaded ones. (The Vector API kernel gives the same bits either way and
+     * follows the caller's limit.)
+     */
     private static boolean parallel(int m, int n, int k) {
         return CpuPool.parallelism() > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
     }

@@ -115,7 +115,7 @@ final class VectorGemm {
         boolean directB = directB(transB, n, k);
         // B read in place still packs its last, partial panel (the kernel reads whole panels).
         float[] packedB = take(B_BLOCKS, directB ? kcMax * NRW : kcMax * ncMax);
-        int threads = parallel ? CpuPool.parallelism() : 1;
+        int threads = parallel ? CpuPool.callerParallelism() : 1;
         int rowBlocks = ceilDiv(m, mcMax);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);

@@ -1,5 +1,6 @@
 package dev.tessera.spark;
 
+import dev.tessera.KernelThreads;
 import dev.tessera.Tensor;
 import dev.tessera.nn.selection.CrossValidation;
 import dev.tessera.nn.selection.FoldResult;
@@ -50,10 +51,17 @@ final class FoldJob implements Serializable {
 
     /**
      * Runs {@code task} on this executor: rebuilds the cross-validation from its parts, trains and
-     * scores the fold, and returns the outcome. A failure is logged with the candidate and fold and
-     * rethrown unchanged, so that the driver reports the original message.
+     * scores the fold with its kernels limited to the task's CPUs ({@link TaskCpus}), and returns
+     * the outcome. A failure is logged with the candidate and fold and rethrown unchanged, so that
+     * the driver reports the original message.
      */
     FoldOutcome run(FoldTask task) {
+        try (KernelThreads k = KernelThreads.limit(TaskCpus.current())) {
+            return runLimited(task);
+        }
+    }
+
+    private FoldOutcome runLimited(FoldTask task) {
         long start = System.nanoTime();
         SharedData shared = SharedData.of(dataKey, data);
         CrossValidation cv = CrossValidation.builder(d -> shared.folds()).trainer(task.config())

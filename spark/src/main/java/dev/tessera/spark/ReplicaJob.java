@@ -1,5 +1,6 @@
 package dev.tessera.spark;
 
+import dev.tessera.KernelThreads;
 import dev.tessera.Tensor;
 import dev.tessera.nn.Module;
 import dev.tessera.nn.data.Batch;
@@ -39,6 +40,12 @@ final class ReplicaJob implements Serializable {
      * state} (not modified) and returns its state after {@code localSteps} steps, with its mean loss.
      */
     byte[] train(int p, int round, Broadcast<byte[]> state) {
+        try (KernelThreads k = KernelThreads.limit(TaskCpus.current())) {
+            return trainLimited(p, round, state);
+        }
+    }
+
+    private byte[] trainLimited(int p, int round, Broadcast<byte[]> state) {
         long t0 = System.nanoTime();
         TensorDataset d = SharedData.of(dataKey, data).data();
         long t1 = System.nanoTime();

@@ -11,8 +11,6 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -22,8 +20,8 @@ import java.util.Map;
  * <p>{@link #encode} lays out a file exactly as the format describes: an 8-byte little-endian
  * header length, the UTF-8 JSON header padded with spaces to a multiple of 8, then the raw
  * little-endian data of each tensor in the map's order ({@code F32} for FLOAT32, {@code I32} for
- * INT32, bit for bit). {@link #decode} hands the bytes to {@link SafeTensors#read}, which checks
- * every size and offset before allocating anything, through a temporary file that it deletes.
+ * INT32, bit for bit). {@link #decode} hands the bytes to {@link SafeTensors#read(byte[])}, which
+ * checks every size and offset before allocating anything and decodes them in memory.
  */
 final class SafeTensorBytes {
     private SafeTensorBytes() {
@@ -100,21 +98,10 @@ final class SafeTensorBytes {
      *                              (which names the fault) if the bytes are not a valid safetensors file
      */
     static SafeTensors.Contents decode(byte[] bytes) {
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile("tessera-spark-", ".safetensors");
-            Files.write(tmp, bytes);
-            return SafeTensors.read(tmp);
+            return SafeTensors.read(bytes);
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensorBytes.decode: " + bytes.length + " bytes: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    tmp.toFile().deleteOnExit();
-                }
-            }
+            throw new UncheckedIOException("SafeTensorBytes.decode: " + e.getMessage(), e);
         }
     }
 

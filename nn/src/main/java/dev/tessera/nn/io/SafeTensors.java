@@ -128,6 +128,20 @@ public final class SafeTensors {
     }
 
     /**
+     * Returns the tensors and the metadata held in {@code bytes}, the whole content of a
+     * safetensors file (as sent over a network, say), with the same checks as {@link #read(Path)}
+     * and no temporary file. {@code bytes} is not modified.
+     *
+     * @param bytes a safetensors file's bytes
+     * @return its tensors (CPU, header order, a mutable map) and its {@code __metadata__} strings
+     * @throws SafeTensorsException if the bytes are malformed or hold a dtype or value Tessera
+     *     cannot load; the message starts with {@code <N bytes in memory>} and names the fault
+     */
+    public static Contents read(byte[] bytes) throws IOException {
+        return SafeTensorsReader.read(Objects.requireNonNull(bytes, "SafeTensors.read: bytes"));
+    }
+
+    /**
      * Returns the dtype of each tensor in {@code file} as the header names it ({@code "F32"},
      * {@code "I64"}, {@code "BF16"}, ...), by name in header order, reading only the header (still
      * validated completely). Use it to see what {@link #load} converts: every type but {@code F32}

@@ -1,5 +1,6 @@
 package dev.tessera.nn.selection;
 
+import dev.tessera.KernelThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionService;
@@ -20,9 +21,11 @@ final class Parallel {
 
     /**
      * Returns {@code task.apply(i)} for {@code i = 0 .. count-1}, in that order, computed on {@code
-     * threads} threads (in the calling thread when {@code threads <= 1}). The first task to fail
-     * ends the call with its exception (unwrapped); tasks still running are interrupted and left to
-     * finish on their daemon threads.
+     * threads} threads (in the calling thread when {@code threads <= 1}). On several threads, each
+     * one's kernels are limited ({@link KernelThreads}) to its share of the processors, at least
+     * one, so that the tasks do not compete for the backend's shared threads. The first task to
+     * fail ends the call with its exception (unwrapped); tasks still running are interrupted and
+     * left to finish on their daemon threads.
      */
     static <T> List<T> map(int count, int threads, IntFunction<T> task) {
         List<T> out = new ArrayList<>(count);
@@ -39,12 +42,17 @@ final class Parallel {
             t.setDaemon(true);
             return t;
         });
+        int share = Math.max(1, Runtime.getRuntime().availableProcessors() / threads);
         try {
             CompletionService<T> done = new ExecutorCompletionService<>(executor);
             List<Future<T>> futures = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 int index = i;
-                futures.add(done.submit(() -> task.apply(index)));
+                futures.add(done.submit(() -> {
+                    try (KernelThreads k = KernelThreads.limit(share)) {
+                        return task.apply(index);
+                    }
+                }));
             }
             for (int i = 0; i < count; i++) {
                 done.take().get(); // rethrows the first failure, whichever task it was

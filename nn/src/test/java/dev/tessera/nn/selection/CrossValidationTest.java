@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.Generator;
+import dev.tessera.KernelThreads;
 import dev.tessera.Tensor;
 import dev.tessera.nn.Dropout;
 import dev.tessera.nn.Linear;
@@ -182,6 +183,23 @@ class CrossValidationTest {
         CrossValidationResult parallel = cv(new KFold(4, true, 3)).parallelism(2).build().run(CrossValidationTest::logistic, IRIS);
         assertArrayEquals(sequential.scores("accuracy"), parallel.scores("accuracy"));
         assertArrayEquals(sequential.scores("loss"), parallel.scores("loss"), 1e-6);
+    }
+
+    /**
+     * Folds on several threads each get their share of the processors for their kernels (at least
+     * one), so they do not compete for the backend's shared threads; the caller's limit is untouched.
+     */
+    @ParameterizedTest(name = "parallelism={0}")
+    @ValueSource(ints = {2, 3})
+    void parallelFoldsLimitTheirKernelsToTheirShareOfTheProcessors(int parallelism) {
+        List<Integer> limits = Collections.synchronizedList(new ArrayList<>());
+        cv(new KFold(3)).trainer(config(1)).parallelism(parallelism).build().run(p -> {
+            limits.add(KernelThreads.current());
+            return logistic(p);
+        }, IRIS);
+        int share = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
+        assertEquals(List.of(share, share, share), limits);
+        assertEquals(Integer.MAX_VALUE, KernelThreads.current());
     }
 
     @Test
