@@ -10,8 +10,9 @@ import java.util.Locale;
 
 /**
  * How {@link SparkExecutor#fit} trains a model data-parallel. The training data is cut into
- * {@code partitions} shards; every round, each partition's task builds a replica of the model from
- * the parameters (and optimizer state) the driver broadcast, trains it for {@code localSteps}
+ * {@code partitions} shards; every round, each partition's task loads the parameters (and
+ * optimizer state) the driver broadcast into its replica of the model (built on the partition's
+ * first task on an executor and kept there between rounds), trains it for {@code localSteps}
  * steps on batches of {@code batchSize / partitions} examples from its shard, and the driver
  * averages the replicas' parameters, buffers and optimizer state ({@code mapPartitions} then
  * {@code treeReduce}). With plain SGD and one local step this is single-process SGD on the global
@@ -33,7 +34,9 @@ import java.util.Locale;
  * @param optimizer     builds the replicas' optimizer from the model's parameters
  * @param loss          the training loss
  * @param params        the hyperparameters passed to the model factory (with the seed set from {@code seed})
- * @param seed          the seed of the model's initialisation and of the shuffling
+ * @param seed          the seed of the model's initialisation, of the shuffling and of the replicas' random
+ *                      draws (each {@link dev.tessera.nn.Stochastic} module, dropout say, gets a generator
+ *                      state of its own per partition and round)
  * @param shuffle       whether examples are shuffled (see above)
  * @param checkpointDir where the state is saved after every round and resumed from, or null for no checkpoints
  */

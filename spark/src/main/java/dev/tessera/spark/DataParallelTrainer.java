@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The driver side of data-parallel training (see {@link DataParallelConfig}): broadcasts the data
  * once, then per round broadcasts the state, runs one task per partition ({@code
- * mapPartitionsWithIndex}), sums the replicas' states with {@code treeReduce}, averages, and
- * checkpoints.
+ * mapPartitionsWithIndex}) on the replicas the executors keep between rounds ({@link ReplicaJob}),
+ * sums the replicas' states with {@code treeReduce}, averages, and checkpoints. The executors'
+ * replicas are released when the fit ends or fails.
  */
 final class DataParallelTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DataParallelTrainer.class);
@@ -65,14 +66,16 @@ final class DataParallelTrainer {
         SparkFailures.checkSerializable("the model factory", factory);
         SparkFailures.checkSerializable("the optimizer factory, loss or params", shipped);
         Broadcast<byte[]> shared = jsc.broadcast(SharedData.pack(data, List.of()));
-        String key = "data-" + UUID.randomUUID();
-        ReplicaJob job = new ReplicaJob(factory, shipped, n, key, shared);
+        String fitId = "fit-" + UUID.randomUUID();
+        String key = "data-" + fitId;
+        ReplicaJob job = new ReplicaJob(factory, shipped, n, fitId, key, shared);
         JavaRDD<Integer> slots = jsc.parallelize(IntStream.range(0, config.partitions()).boxed().toList(), config.partitions());
         double[] seconds = new double[config.rounds() - start];
         try {
             for (int round = start; round < config.rounds(); round++) {
                 long t0 = System.nanoTime();
                 Broadcast<byte[]> current = jsc.broadcast(state.encode());
+                long tb = System.nanoTime();
                 int r = round;
                 jsc.setJobDescription(String.format(Locale.ROOT, "tessera data-parallel round %d/%d", round + 1,
                         config.rounds()));
@@ -85,17 +88,24 @@ final class DataParallelTrainer {
                 ReplicaState mean = ReplicaState.decode(sum).average(state.optimizer());
                 state = mean;
                 losses.add(mean.loss());
+                long t2 = System.nanoTime();
                 if (config.checkpointDir() != null) {
                     new DataParallelCheckpoint(state, round + 1, losses, fingerprint).save(config.checkpointDir());
                 }
-                seconds[round - start] = (System.nanoTime() - t0) / 1e9;
-                LOG.debug("data-parallel round {}/{}: loss {}, {} s ({} s in the Spark job)", round + 1, config.rounds(),
-                        mean.loss(), seconds[round - start], (t1 - t0) / 1e9);
+                long t3 = System.nanoTime();
+                seconds[round - start] = (t3 - t0) / 1e9;
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug(String.format(Locale.ROOT, "data-parallel round %d/%d: loss %.5f, %.1f ms: state encoded and"
+                            + " broadcast %.1f ms, Spark job %.1f ms, averaged %.1f ms, checkpoint %.1f ms", round + 1,
+                            config.rounds(), mean.loss(), (t3 - t0) / 1e6, (tb - t0) / 1e6, (t1 - tb) / 1e6,
+                            (t2 - t1) / 1e6, (t3 - t2) / 1e6));
+                }
             }
         } finally {
             jsc.setJobDescription(null);
             shared.destroy();
             ExecutorCache.remove(key);
+            ReplicaCache.release(fitId);
         }
         model.loadStateDict(state.model());
         model.train();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
+import dev.tessera.nn.Dropout;
 import dev.tessera.nn.F;
 import dev.tessera.nn.Linear;
 import dev.tessera.nn.Module;
@@ -23,7 +24,10 @@ import dev.tessera.nn.selection.Params;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,6 +55,40 @@ class DataParallelTest {
     /** The model factory: the MLP initialised from the params' seed. */
     static Module model(Params p) {
         return mlp(p.seed());
+    }
+
+    /** A factory of an MLP with dropout (random draws that must not depend on where a replica was built). */
+    static Module dropoutModel(Params p) {
+        Generator g = new Generator(p.seed());
+        return new Sequential(new Linear(64, 24, true, g), new ReLU(), new Dropout(0.3, new Generator(g.nextLong())),
+                new Linear(24, 10, true, g));
+    }
+
+    /** Counts partition 0's loss computations; see {@link #lossLosingPartition0sExecutorAtCall}. */
+    private static final AtomicInteger PARTITION_0_CALLS = new AtomicInteger();
+    /** The call at which partition 0's executor is lost; 0 for never. */
+    private static volatile int loseAtCall;
+
+    /**
+     * Cross-entropy, except that at partition 0's {@link #loseAtCall}-th loss computation its
+     * executor is lost: the task attempt is killed, so Spark reruns it, and the replica the attempt
+     * had taken goes with it, so the rerun finds none, as on a new executor.
+     */
+    static Tensor lossLosingPartition0sExecutorAtCall(Tensor logits, Tensor targets) {
+        TaskContext tc = TaskContext.get();
+        if (tc != null && tc.partitionId() == 0 && PARTITION_0_CALLS.incrementAndGet() == loseAtCall) {
+            SparkContext.getOrCreate().killTaskAttempt(tc.taskAttemptId(), true, "executor lost (simulated)");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!tc.isInterrupted() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            throw new IllegalStateException("the attempt was " + (tc.isInterrupted() ? "killed" : "never killed"));
+        }
+        return F.crossEntropy(logits, targets);
     }
 
     private static TensorDataset rows(int[] indices) {
@@ -153,6 +191,78 @@ class DataParallelTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
                 exec.fit(DataParallelTest::model, data, b.partitions(4).rounds(6).checkpointDir(dir).build()));
         assertTrue(e.getMessage().contains("partitions=2") && e.getMessage().contains("partitions=4"), e.getMessage());
+    }
+
+    /**
+     * Each partition's replica is built once, on its first task, and kept for the later rounds (only
+     * the state travels); the fit releases the replicas when it ends.
+     */
+    @Test
+    void replicasAreBuiltOnceAndReleasedWhenTheFitEnds() {
+        long before = ReplicaCache.builds();
+        DataParallelConfig config = DataParallelConfig.builder().partitions(2).batchSize(32).localSteps(2).rounds(5)
+                .optimizer(ps -> new Adam(ps, 0.01f)).seed(4).build();
+        DataParallelResult r = exec.fit(DataParallelTest::dropoutModel, first(200), config);
+        assertEquals(5, r.rounds());
+        assertEquals(2, ReplicaCache.builds() - before, "one build per partition, not per round");
+        assertEquals(0, ReplicaCache.size(), "the replicas are released when the fit ends");
+    }
+
+    /**
+     * A task rerun after its executor was lost (its kept replica gone, the attempt killed) rebuilds
+     * the replica from the broadcast state and the run ends with exactly the weights and losses of
+     * an undisturbed run, dropout masks included.
+     */
+    @Test
+    void aTaskRerunOnAFreshExecutorRebuildsItsReplicaWithTheSameResult() {
+        TensorDataset data = first(200);
+        DataParallelConfig.Builder b = DataParallelConfig.builder().partitions(2).batchSize(32).localSteps(2).rounds(5)
+                .optimizer(ps -> new Adam(ps, 0.01f)).seed(6);
+        DataParallelResult undisturbed = exec.fit(DataParallelTest::dropoutModel, data, b.build());
+        PARTITION_0_CALLS.set(0);
+        loseAtCall = 5; // round 2's first step (2 local steps per round)
+        long before = ReplicaCache.builds();
+        DataParallelResult disturbed;
+        try {
+            disturbed = exec.fit(DataParallelTest::dropoutModel, data,
+                    b.loss(DataParallelTest::lossLosingPartition0sExecutorAtCall).build());
+        } finally {
+            loseAtCall = 0;
+        }
+        assertTrue(PARTITION_0_CALLS.get() > 5, "partition 0 went on after the lost attempt");
+        assertEquals(3, ReplicaCache.builds() - before, "two replicas, and partition 0's again after the loss");
+        assertArrayEquals(undisturbed.losses(), disturbed.losses());
+        Map<String, Tensor> a = undisturbed.model().stateDict();
+        Map<String, Tensor> c = disturbed.model().stateDict();
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k).toFloatArray(), c.get(k).toFloatArray(), k);
+        }
+        assertEquals(0, ReplicaCache.size());
+    }
+
+    /** Counts partition 1's loss computations; see {@link #lossFailingInPartition1AtCall3}. */
+    private static final AtomicInteger PARTITION_1_CALLS = new AtomicInteger();
+
+    /** Cross-entropy, except that partition 1's third computation (round 2 with one local step) throws. */
+    static Tensor lossFailingInPartition1AtCall3(Tensor logits, Tensor targets) {
+        TaskContext tc = TaskContext.get();
+        if (tc != null && tc.partitionId() == 1 && PARTITION_1_CALLS.incrementAndGet() == 3) {
+            throw new IllegalStateException("loss exploded in partition 1");
+        }
+        return F.crossEntropy(logits, targets);
+    }
+
+    /** A fit whose task fails reports the task's exception and releases the replicas kept so far. */
+    @Test
+    void aFailingFitReleasesItsReplicas() {
+        PARTITION_1_CALLS.set(0);
+        DataParallelConfig config = DataParallelConfig.builder().partitions(2).batchSize(32).localSteps(1).rounds(6)
+                .loss(DataParallelTest::lossFailingInPartition1AtCall3).seed(2).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> exec.fit(DataParallelTest::model, first(200), config));
+        assertEquals("loss exploded in partition 1", e.getMessage());
+        assertEquals(3, PARTITION_1_CALLS.get(), "no round after the failing one");
+        assertEquals(0, ReplicaCache.size());
     }
 
     @Test
