@@ -4,7 +4,9 @@ import dev.tessera.Shape;
 
 /**
  * Views and kernel structs the host sides of the fused kernels ({@link KernelConv}, {@link
- * KernelPool}, {@link KernelAttention}) build over device storages; nothing here touches a device.
+ * KernelPool}, {@link KernelAttention}) build over device storages, and the composed defaults
+ * ({@link ComposedConv}, {@link ComposedAttention}) over any backend's; nothing here touches a
+ * device.
  */
 final class KernelViews {
     private KernelViews() {
