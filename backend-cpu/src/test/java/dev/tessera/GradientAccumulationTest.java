@@ -57,4 +57,45 @@ class GradientAccumulationTest {
         s.add(y).sum().backward(); // d/dx = 2 + 1 = 3 for each element
         assertArrayEquals(new float[] {3f, 3f}, x.grad().toFloatArray(), 0f);
     }
+
+    @Test
+    void productsOfOneIntermediateAccumulateItsGradientInPlace() {
+        // A weight seen through a view (as a recurrence does) multiplies five states on the left and
+        // its transpose five on the right: from the third contribution on, the GEMM adds into the sum.
+        Tensor w = Checks.randn(11, 6, 4).requiresGrad(true);
+        Tensor[] hs = new Tensor[5];
+        for (int i = 0; i < hs.length; i++) {
+            hs[i] = Checks.randn(20 + i, 4, 3).requiresGrad(true);
+        }
+        Tensor view = w.reshape(6, 4);
+        Tensor loss = null;
+        for (Tensor h : hs) {
+            Tensor left = view.matmul(h).tanh().sum();
+            Tensor right = h.t().matmul(view.t()).mul(h.t().matmul(view.t())).sum();
+            Tensor term = left.add(right);
+            loss = loss == null ? term : loss.add(term);
+        }
+        loss.backward();
+        // The same sum, one product at a time, each on its own leaf copy of the weight.
+        double[] expected = new double[24];
+        for (Tensor h : hs) {
+            Tensor wl = w.detach().requiresGrad(true);
+            Tensor hl = h.detach();
+            wl.matmul(hl).tanh().sum().add(hl.t().matmul(wl.t()).mul(hl.t().matmul(wl.t())).sum()).backward();
+            float[] g = wl.grad().toFloatArray();
+            for (int i = 0; i < g.length; i++) {
+                expected[i] += g[i];
+            }
+        }
+        float[] actual = w.grad().toFloatArray();
+        for (int i = 0; i < actual.length; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])),
+                    "element " + i);
+        }
+        GradCheck.assertGradients(in -> {
+            Tensor v = in[0].reshape(6, 4);
+            return v.matmul(in[1]).sum().add(v.matmul(in[2]).tanh().sum()).add(in[1].t().matmul(v.t()).square().sum())
+                    .add(v.matmul(in[1]).mul(v.matmul(in[2])).sum());
+        }, Checks.randn(12, 6, 4), Checks.randn(13, 4, 3), Checks.randn(14, 4, 3));
+    }
 }

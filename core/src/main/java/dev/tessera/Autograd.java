@@ -110,7 +110,7 @@ final class Autograd {
                     }
                     continue;
                 }
-                boolean[] needs = node.gradInto == null ? node.needs : addIntoLeafGrads(node, g, shared);
+                boolean[] needs = node.gradInto == null ? node.needs : addIntoExisting(node, g, shared, grads, owned);
                 Tensor[] inGrads = node.backward.apply(g, needs);
                 for (int i = 0; i < needs.length; i++) {
                     if (!needs[i] || inGrads[i] == null) {
@@ -147,20 +147,29 @@ final class Autograd {
     }
 
     /**
-     * Lets the node add the gradients of its leaf inputs that already have a contiguous gradient
-     * straight into it (see {@link Node.GradInto}); returns the needs left for its backward rule.
+     * Lets the node add an input's gradient straight into a buffer that already holds that input's
+     * gradient (see {@link Node.GradInto}): a leaf's contiguous {@code grad}, or the sum this loop
+     * owns for an intermediate result that several ops consumed. Returns the needs left for the
+     * node's backward rule.
      */
-    private static boolean[] addIntoLeafGrads(Node node, Tensor g, Set<Storage> shared) {
+    private static boolean[] addIntoExisting(Node node, Tensor g, Set<Storage> shared, Map<Node, Tensor> grads,
+            Set<Tensor> owned) {
         boolean[] needs = node.needs;
         for (int i = 0; i < needs.length; i++) {
-            Tensor leaf = node.leaves[i];
-            if (!needs[i] || leaf == null || leaf.grad == null || !leaf.grad.isContiguous()
-                    || !Arrays.equals(leaf.grad.shape, node.shapes[i])) {
+            if (!needs[i]) {
                 continue;
             }
-            if (node.gradInto.addInto(i, g, leaf.grad)) {
-                leaf.grad.version.bump();
-                shared.add(leaf.grad.storage);
+            Tensor leaf = node.leaves[i];
+            Tensor dest = leaf != null ? leaf.grad : node.parents[i] == null ? null : grads.get(node.parents[i]);
+            if (dest == null || leaf == null && !owned.contains(dest) || !dest.isContiguous()
+                    || !Arrays.equals(dest.shape, node.shapes[i])) {
+                continue;
+            }
+            if (node.gradInto.addInto(i, g, dest)) {
+                if (leaf != null) {
+                    dest.version.bump();
+                    shared.add(dest.storage);
+                }
                 if (needs == node.needs) {
                     needs = needs.clone();
                 }

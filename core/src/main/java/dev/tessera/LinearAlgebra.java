@@ -68,10 +68,27 @@ final class LinearAlgebra {
         View cv = new View(out.storage, new int[] {batch, m, n}, new int[] {m * n, n, 1}, 0);
         a.backend.matmul(matrixView(a), matrixView(b), cv, false);
         // a is read for b's gradient and b for a's (gradientLike reads only the operand's strides).
-        return Autograd.record(out, "matmul", Autograd.saved(b.requiresGrad ? a : null, a.requiresGrad ? b : null),
+        Tensor result = Autograd.record(out, "matmul", Autograd.saved(b.requiresGrad ? a : null, a.requiresGrad ? b : null),
                 (g, needs) -> new Tensor[] {
             needs[0] ? gradientLike(a, g, b, true) : null,
             needs[1] ? gradientLike(b, a, g, false) : null}, a, b);
+        if (result.gradFn != null && !batched) {
+            // An operand whose gradient already has a buffer (a weight used at every step of a
+            // recurrence, say) gets the product added into it by the GEMM itself (beta = 1).
+            result.gradFn.gradInto = (input, g, dest) -> {
+                View d = matrixView(dest);
+                if (d.storage() != dest.storage) {
+                    return false; // not a plain matrix: the usual path
+                }
+                if (input == 0) {
+                    a.backend.matmul(matrixView(g), matrixView(b.t()), d, true);
+                } else {
+                    a.backend.matmul(matrixView(a.t()), matrixView(g), d, true);
+                }
+                return true;
+            };
+        }
+        return result;
     }
 
     /**

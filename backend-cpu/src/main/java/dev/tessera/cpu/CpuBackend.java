@@ -351,6 +351,24 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void lstmCell(View gates, View hh, View c, View act, View h, View cNext) {
+        if (RecurrentKernels.unitInnerStride(gates, hh, c, act, h, cNext)) {
+            RecurrentKernels.lstmCell(gates, hh, c, act, h, cNext);
+        } else {
+            Backend.super.lstmCell(gates, hh, c, act, h, cNext);
+        }
+    }
+
+    @Override
+    public void lstmCellBackward(View act, View c, View cNext, View gh, View gc, View gGates, View gC) {
+        if (RecurrentKernels.unitInnerStride(act, c, cNext, gh, gc, gGates, gC)) {
+            RecurrentKernels.lstmCellBackward(act, c, cNext, gh, gc, gGates, gC);
+        } else {
+            Backend.super.lstmCellBackward(act, c, cNext, gh, gc, gGates, gC);
+        }
+    }
+
+    @Override
     public void gather(View x, int axis, View index, View out) {
         IndexKernels.gather(x, axis, index, out);
     }

@@ -1,5 +1,7 @@
 package dev.tessera.cuda;
 
+import dev.tessera.spi.GemmOperand;
+import dev.tessera.spi.KernelGemm;
 import dev.tessera.spi.View;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -19,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * in place go to the backend's own kernel. Whether the library loads is probed once per JVM
  * ({@link #loadError()}). Default math mode: no TF32, full FP32 products.
  */
-final class CublasGemm implements CudaGemm {
+final class CublasGemm implements KernelGemm {
     private static final Logger LOG = LoggerFactory.getLogger(CublasGemm.class);
     private static volatile String loadError;
     private static volatile boolean probed;
@@ -27,7 +29,7 @@ final class CublasGemm implements CudaGemm {
 
     private final CudaContext context;
     private final cublasHandle handle;
-    private final CudaGemm fallback;
+    private final KernelGemm fallback;
     private final Pointer one = Pointer.to(new float[] {1f});
     private final Pointer zero = Pointer.to(new float[] {0f});
     private final String version;
@@ -37,7 +39,7 @@ final class CublasGemm implements CudaGemm {
      *
      * @throws IllegalStateException if cuBLAS cannot create one
      */
-    CublasGemm(CudaContext context, CudaGemm fallback) {
+    CublasGemm(CudaContext context, KernelGemm fallback) {
         this.context = context;
         this.fallback = fallback;
         context.makeCurrent();

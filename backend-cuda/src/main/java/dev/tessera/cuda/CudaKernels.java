@@ -1,11 +1,11 @@
 package dev.tessera.cuda;
 
-import dev.tessera.spi.KernelLayout;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 
-import java.util.List;
+import dev.tessera.spi.KernelLauncher;
+import dev.tessera.spi.KernelLayout;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The module cache and kernel launcher of one GPU, on which every kernel of the backend is launched.
+ * The one-dimensional and strided launches are {@link KernelLauncher}'s, built on {@link #launch}.
  *
  * <p><b>Modules.</b> Each kernel file of core's {@code dev/tessera/kernels/} ships as PTX in this
  * jar ({@link PtxSource}); a file's module is loaded with {@code cuModuleLoadData} (the driver
@@ -30,10 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Launches</b> go to the device's one stream ({@link CudaContext}) and return at once;
  * {@code cuLaunchKernel} is thread-safe, so no lock is taken.
  */
-public final class CudaKernels {
+public final class CudaKernels extends KernelLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(CudaKernels.class);
-    /** Block size of the one-dimensional launches ({@link #launch1d}, {@link #launchStrided}). */
-    public static final int GROUP = 64;
 
     private final CudaContext context;
     private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
@@ -95,6 +94,7 @@ public final class CudaKernels {
      * {@code local} (see {@link LaunchGeometry}) with {@code args} (see the class comment). Returns
      * without waiting; nothing for an empty launch.
      */
+    @Override
     public void launch(String file, String name, long[] global, long[] local, Object... args) {
         LaunchGeometry g = LaunchGeometry.of(file + "/" + name, global, local);
         if (g.empty()) {
@@ -109,34 +109,10 @@ public final class CudaKernels {
                 params, null), context.name() + ": launching " + file + "/" + name + " (" + g + ")");
     }
 
-    /**
-     * Queues a one-dimensional launch of at least {@code n} threads in blocks of {@code group}
-     * (rounded up; the kernel must ignore items {@code >= n}); nothing for {@code n == 0}.
-     */
-    public void launch1d(String file, String name, long n, int group, Object... args) {
-        launch(file, name, new long[] {roundUp(n, group)}, new long[] {group}, args);
-    }
-
-    /**
-     * Queues an elementwise kernel {@code name(Layout L, int n, args...)} over views of one {@code
-     * shape} with the given per-operand strides and offsets (see {@link KernelLayout}): one thread per
-     * element in blocks of {@link #GROUP}, one launch per packed layout (normally one).
-     */
-    public void launchStrided(String file, String name, int[] shape, int[][] strides, int[] offsets, Object... args) {
-        List<int[]> layouts = KernelLayout.pack(shape, strides, offsets);
-        for (int[] layout : layouts) {
-            int n = KernelLayout.numel(layout);
-            Object[] all = new Object[args.length + 2];
-            all[0] = layout;
-            all[1] = n;
-            System.arraycopy(args, 0, all, 2, args.length);
-            launch1d(file, name, n, GROUP, all);
-        }
-    }
-
-    /** Returns {@code n} rounded up to a multiple of {@code m}. */
-    public static long roundUp(long n, long m) {
-        return (n + m - 1) / m * m;
+    /** Returns CUDA's limit on blocks along y and z ({@link LaunchGeometry#MAX_GRID_YZ}). */
+    @Override
+    public int maxGroupsYZ() {
+        return LaunchGeometry.MAX_GRID_YZ;
     }
 
     /** The {@code kernelParams} array of {@code cuLaunchKernel}: one pointer to each argument's value. */

@@ -1,9 +1,7 @@
 package dev.tessera.cuda;
 
 import dev.tessera.DType;
-import dev.tessera.spi.MemoryLedger;
-import dev.tessera.spi.Storage;
-import java.lang.ref.Cleaner;
+import dev.tessera.spi.KernelStorage;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -12,39 +10,12 @@ import jcuda.driver.CUdeviceptr;
  * passed to kernels like any other. {@link #release()} returns the block to the cache now
  * (idempotent); otherwise the cleaner does once the storage is unreachable.
  */
-public final class CudaStorage implements Storage {
-    private final CudaBackend owner;
+public final class CudaStorage extends KernelStorage {
     private final CUdeviceptr pointer;
-    private final DType dtype;
-    private final int length;
-    private volatile Cleaner.Cleanable cleanable;
-    private volatile boolean released;
 
     CudaStorage(CudaBackend owner, CUdeviceptr pointer, DType dtype, int length) {
-        this.owner = owner;
+        super(owner, dtype, length);
         this.pointer = pointer;
-        this.dtype = dtype;
-        this.length = length;
-    }
-
-    /** Sets the handle whose {@code clean()} returns the block (once); called right after construction. */
-    void track(Cleaner.Cleanable c) {
-        this.cleanable = c;
-    }
-
-    @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    /** Returns the backend that created this storage. */
-    CudaBackend owner() {
-        return owner;
     }
 
     /**
@@ -53,28 +24,7 @@ public final class CudaStorage implements Storage {
      * @throws IllegalStateException if the storage was released
      */
     public CUdeviceptr pointer() {
-        if (released) {
-            throw MemoryLedger.released(this);
-        }
+        checkLive();
         return pointer;
-    }
-
-    /** Returns true once {@link #release()} has run. */
-    public boolean isReleased() {
-        return released;
-    }
-
-    @Override
-    public void release() {
-        released = true;
-        Cleaner.Cleanable c = cleanable;
-        if (c != null) {
-            c.clean();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "CudaStorage[" + dtype + " x " + length + " on " + owner.device() + (released ? ", released" : "") + "]";
     }
 }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tessera.spi.KernelGemm;
 import dev.tessera.spi.Storage;
+import dev.tessera.spi.TiledGemm;
 import dev.tessera.spi.View;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -39,8 +41,8 @@ class MatmulOnCudaTest {
         if (choice.equals("cublas")) {
             assumeTrue(CublasGemm.loadError() == null, () -> "cuBLAS is not available here: " + CublasGemm.loadError());
         }
-        CudaGemm gemm = backend.gemm(choice);
-        assertEquals(choice.equals("own"), gemm instanceof OwnCudaGemm, gemm.name());
+        KernelGemm gemm = backend.gemm(choice);
+        assertEquals(choice.equals("own"), gemm instanceof TiledGemm, gemm.name());
         SplittableRandom r = new SplittableRandom(batch * 1000L + m * 31L + k * 7L + n);
         int bBatch = broadcastB ? 1 : batch;
         float[] a = random(r, batch * m * k);

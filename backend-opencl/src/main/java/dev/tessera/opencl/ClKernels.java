@@ -1,10 +1,10 @@
 package dev.tessera.opencl;
 
+import dev.tessera.spi.KernelLauncher;
 import dev.tessera.spi.KernelLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jocl.CL;
@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The program cache and kernel launcher of one OpenCL device: the reusable part on which every
- * kernel of the backend (and any fused kernel added later) is launched.
+ * kernel of the backend (and any fused kernel added later) is launched. The one-dimensional and
+ * strided launches are {@link KernelLauncher}'s, built on {@link #launch}.
  *
  * <p><b>Sources.</b> Kernels live in core's resources under {@code dev/tessera/kernels/}: each
  * {@code <name>.c} file is one program, compiled as {@code prelude_opencl.h + common.h + <name>.c}
@@ -41,11 +42,9 @@ import org.slf4j.LoggerFactory;
  * done under a lock per kernel; the command queue is in order, so launches and transfers run in
  * the order they were made. Launches return at once; reading data back waits for them.
  */
-public final class ClKernels {
+public final class ClKernels extends KernelLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(ClKernels.class);
     private static final String ROOT = "/dev/tessera/kernels/";
-    /** Work-group size of the one-dimensional launches ({@link #launch1d}, {@link #launchStrided}). */
-    public static final int GROUP = 64;
 
     /** A LOCAL memory argument of {@code bytes} bytes. */
     public record Local(long bytes) {
@@ -173,6 +172,7 @@ public final class ClKernels {
      * {@code local} (same length, 1 to 3 dimensions; each global size a multiple of the local
      * size) with {@code args} (see the class comment). Returns without waiting.
      */
+    @Override
     public void launch(String file, String name, long[] global, long[] local, Object... args) {
         for (long g : global) {
             if (g == 0) {
@@ -187,37 +187,6 @@ public final class ClKernels {
             int status = CL.clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);
             ClCheck.check(status, deviceName + ": launching " + file + "/" + name);
         }
-    }
-
-    /**
-     * Enqueues a one-dimensional launch of at least {@code n} work-items in groups of {@code group}
-     * (the global size is rounded up; the kernel must ignore items {@code >= n}); nothing for {@code n == 0}.
-     */
-    public void launch1d(String file, String name, long n, int group, Object... args) {
-        launch(file, name, new long[] {roundUp(n, group)}, new long[] {group}, args);
-    }
-
-    /**
-     * Enqueues an elementwise kernel {@code name(Layout L, int n, args...)} over views of one
-     * {@code shape} with the given per-operand strides and offsets (see {@link KernelLayout}): one
-     * work-item per element in groups of {@link #GROUP}, one launch per packed layout (normally
-     * one); nothing for an empty shape.
-     */
-    public void launchStrided(String file, String name, int[] shape, int[][] strides, int[] offsets, Object... args) {
-        List<int[]> layouts = KernelLayout.pack(shape, strides, offsets);
-        for (int[] layout : layouts) {
-            int n = KernelLayout.numel(layout);
-            Object[] all = new Object[args.length + 2];
-            all[0] = layout;
-            all[1] = n;
-            System.arraycopy(args, 0, all, 2, args.length);
-            launch1d(file, name, n, GROUP, all);
-        }
-    }
-
-    /** Returns {@code n} rounded up to a multiple of {@code m}. */
-    public static long roundUp(long n, long m) {
-        return (n + m - 1) / m * m;
     }
 
     private void setArg(cl_kernel k, int i, Object arg, String name) {

@@ -114,15 +114,16 @@ class FusedConvTest {
 
     @Test
     void chunksOfTheBatchGiveTheSameResults() {
-        long saved = ClConv.budget;
+        OpenClBackend ocl = ClTestDevice.backend();
+        long saved = ocl.convBudget();
         try {
-            ClConv.budget = 1; // one image per chunk
+            ocl.convBudget(1); // one image per chunk
             compare("one image per chunk", spec(3, 4, 9, 8, 6, 3, 2, 2, 1, 1, 0, 1, 2, 2), true);
             compare("one image per chunk, one group", spec(3, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1), true);
-            ClConv.budget = 2L * 3 * 9 * 42; // two images of a 3-channel 3x3 unfolding of 6x7 outputs per chunk
+            ocl.convBudget(2L * 3 * 9 * 42); // two images of a 3-channel 3x3 unfolding of 6x7 outputs per chunk
             compare("two images per chunk", spec(5, 3, 8, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1), true);
         } finally {
-            ClConv.budget = saved;
+            ocl.convBudget(saved);
         }
     }
 

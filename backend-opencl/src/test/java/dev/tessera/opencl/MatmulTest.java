@@ -3,6 +3,7 @@ package dev.tessera.opencl;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tessera.DType;
+import dev.tessera.spi.KernelGemm;
 import dev.tessera.spi.View;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ class MatmulTest {
     void clblastMatchesCpu() {
         SpiPair p = new SpiPair();
         assumeTrue(ClBlastGemm.loadError() == null, () -> "CLBlast does not load: " + ClBlastGemm.loadError());
-        ClGemm blast = p.ocl.gemm("clblast");
+        KernelGemm blast = p.ocl.gemm("clblast");
         // two cases only: POCL compiles each CLBlast kernel variant for seconds
         for (Arguments c : List.of(cases().get(1), cases().get(3))) {
             Object[] a = c.get();
@@ -71,7 +72,7 @@ class MatmulTest {
     }
 
     /** Builds the operands with the requested layouts on both backends, multiplies, compares c. */
-    static void check(SpiPair p, ClGemm gemm, int batch, int m, int k, int n, boolean ta, boolean tb, boolean bcastB,
+    static void check(SpiPair p, KernelGemm gemm, int batch, int m, int k, int n, boolean ta, boolean tb, boolean bcastB,
                       boolean acc) {
         int aOff = 3;
         int bOff = 5;
@@ -97,7 +98,7 @@ class MatmulTest {
         assumeTrue(Boolean.getBoolean("tessera.test.gemmBench"), "GEMM timing only with -Dtessera.test.gemmBench=true");
         SpiPair p = new SpiPair();
         for (String choice : new String[] {"own", "clblast"}) {
-            ClGemm g = p.ocl.gemm(choice);
+            KernelGemm g = p.ocl.gemm(choice);
             for (int n : new int[] {256, 1024}) {
                 View a = new View(p.ocl.upload(SpiPair.random(1, n * n, 1)), new int[] {1, n, n}, SpiPair.contiguous(1, n, n), 0);
                 View b = new View(p.ocl.upload(SpiPair.random(2, n * n, 1)), new int[] {1, n, n}, SpiPair.contiguous(1, n, n), 0);

@@ -280,6 +280,36 @@ public interface Backend {
     }
 
     /**
+     * One LSTM step after the gate products: with {@code pre = gates + hh} ({@code [4, R, C]} views,
+     * block {@code k} holding gate {@code k} in the order i, f, g, o; {@code hh} may be null),
+     * writes the activated gates {@code act = (sigmoid(i), sigmoid(f), tanh(g), sigmoid(o))} ({@code
+     * [4, R, C]}, kept for {@link #lstmCellBackward}), the cell state {@code cNext = f c + i g} and
+     * {@code h = o tanh(cNext)} ({@code [R, C]}). {@code c} ({@code [R, C]}) may be null for zeros.
+     * Any view may be strided (a step's column block of a whole sequence, say); outputs do not
+     * overlap the inputs. The default composes the elementwise primitives in the order of {@code
+     * ComposedRecurrent}; a backend may fuse them.
+     */
+    default void lstmCell(View gates, View hh, View c, View act, View h, View cNext) {
+        try (Scratch scratch = Scratch.open()) {
+            ComposedRecurrent.lstmCell(this, gates, hh, c, act, h, cNext);
+        }
+    }
+
+    /**
+     * The gradients of {@link #lstmCell}: from the activated gates {@code act} ({@code [4, R, C]}),
+     * the previous cell state {@code c} (null for zeros), the new one {@code cNext} and the
+     * gradients {@code gh}, {@code gc} reaching {@code h} and {@code cNext} ({@code [R, C]}), writes
+     * the gradient of the gate pre-activations {@code gGates} ({@code [4, R, C]}, also that of
+     * {@code hh}) and, unless null, that of {@code c}, {@code gC} ({@code [R, C]}). Views may be
+     * strided; outputs do not overlap the inputs.
+     */
+    default void lstmCellBackward(View act, View c, View cNext, View gh, View gc, View gGates, View gC) {
+        try (Scratch scratch = Scratch.open()) {
+            ComposedRecurrent.lstmCellBackward(this, act, c, cNext, gh, gc, gGates, gC);
+        }
+    }
+
+    /**
      * One Adam/AdamW step, in place: updates {@code param}, {@code expAvg} and {@code expAvgSq}
      * (all FLOAT32, one shape with {@code grad}) by the formulas of {@link AdamSpec}. The default
      * composes the elementwise primitives (about fifteen passes); a backend may fuse it into one.

@@ -12,18 +12,11 @@ final class ComposedAttention {
         return new View(b.allocate(DType.FLOAT32, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
     }
 
-    /** The matrices of a {@code [batch, rows, cols]} view, transposed, without a copy. */
-    private static View transposed(View x) {
-        int[] s = x.shape();
-        int[] st = x.strides();
-        return new View(x.storage(), new int[] {s[0], s[2], s[1]}, new int[] {st[0], st[2], st[1]}, x.offset());
-    }
-
     /** See {@link Backend#attention}. */
     static void forward(Backend b, View q, View k, View v, float scale, View probs, View out) {
         int[] ps = probs.shape();
         View scores = temp(b, ps);
-        b.matmul(q, transposed(k), scores, false);
+        b.matmul(q, KernelViews.transposed(k), scores, false);
         b.unary(UnaryOp.MUL_SCALAR, scale, scores, scores);
         b.softmax(scores.storage(), 0, ps[0] * ps[1], ps[2], 1, probs.storage(), probs.offset(), false);
         b.matmul(probs, v, out, false);
@@ -33,14 +26,14 @@ final class ComposedAttention {
     static void backward(Backend b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
                          View gv) {
         int[] ps = probs.shape();
-        b.matmul(transposed(probs), gradOut, gv, false);
+        b.matmul(KernelViews.transposed(probs), gradOut, gv, false);
         View dScores = temp(b, ps);
-        b.matmul(gradOut, transposed(v), dScores, false);
+        b.matmul(gradOut, KernelViews.transposed(v), dScores, false);
         b.softmaxBackward(probs.storage(), probs.offset(), dScores.storage(), 0, ps[0] * ps[1], ps[2], 1,
                 dScores.storage(), 0, false);
         b.matmul(dScores, k, gq, false);
         b.unary(UnaryOp.MUL_SCALAR, scale, gq, gq);
-        b.matmul(transposed(dScores), q, gk, false);
+        b.matmul(KernelViews.transposed(dScores), q, gk, false);
         b.unary(UnaryOp.MUL_SCALAR, scale, gk, gk);
     }
 }

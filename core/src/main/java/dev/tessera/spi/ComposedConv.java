@@ -115,22 +115,6 @@ final class ComposedConv {
         return new View(v.storage(), shape, v.strides(), v.offset() + n0 * perImage);
     }
 
-    /**
-     * A {@code [batch, rows, cols]} matrix view for {@link Backend#matmul}; a one-row or one-column
-     * matrix gets the strides matmul expects (the row stride of a row vector is its length).
-     */
-    static View matrix(Storage st, int offset, int batch, int batchStride, int rows, int cols, int rowStride, int colStride) {
-        int rs = rowStride;
-        int cs = colStride;
-        if (cols == 1) {
-            cs = 1;
-        }
-        if (rows == 1) {
-            rs = cs == 1 ? cols : 1;
-        }
-        return new View(st, new int[] {batch, rows, cols}, new int[] {batchStride, rs, cs}, offset);
-    }
-
     static void conv2d(Backend b, View x, View weight, View bias, Conv2dSpec s, View out) {
         int oc = s.outChannels();
         int ocg = s.outPerGroup();
@@ -146,8 +130,8 @@ final class ComposedConv {
                     new int[] {nb, rows, l}, new int[] {rows * l, l, 1}, 0));
             View outChunk = images(out, n0, nb, oc * l);
             for (int g = 0; g < s.groups(); g++) {
-                View a = matrix(weight.storage(), weight.offset() + g * ocg * kg, nb, 0, ocg, kg, kg, 1);
-                View bm = matrix(cols, g * kg * l, nb, rows * l, kg, l, l, 1);
+                View a = KernelViews.matrix(weight.storage(), weight.offset() + g * ocg * kg, nb, 0, ocg, kg, kg, 1);
+                View bm = KernelViews.matrix(cols, g * kg * l, nb, rows * l, kg, l, l, 1);
                 if (s.groups() == 1) {
                     b.matmul(a, bm, new View(out.storage(), new int[] {nb, ocg, l}, new int[] {ocg * l, l, 1},
                             outChunk.offset()), false);
@@ -180,8 +164,8 @@ final class ComposedConv {
             int gOff = gradOut.offset() + n0 * oc * l;
             for (int g = 0; g < s.groups(); g++) {
                 // cols_g = W_g^T x dY_g: the weight block seen column-major.
-                View a = matrix(weight.storage(), weight.offset() + g * ocg * kg, nb, 0, kg, ocg, 1, kg);
-                View bm = matrix(gradOut.storage(), gOff + g * ocg * l, nb, oc * l, ocg, l, l, 1);
+                View a = KernelViews.matrix(weight.storage(), weight.offset() + g * ocg * kg, nb, 0, kg, ocg, 1, kg);
+                View bm = KernelViews.matrix(gradOut.storage(), gOff + g * ocg * l, nb, oc * l, ocg, l, l, 1);
                 if (s.groups() == 1) {
                     b.matmul(a, bm, new View(cols, new int[] {nb, kg, l}, new int[] {kg * l, l, 1}, 0), false);
                 } else {
@@ -211,8 +195,8 @@ final class ComposedConv {
             int gOff = gradOut.offset() + n0 * oc * l;
             for (int g = 0; g < s.groups(); g++) {
                 // dW_g += sum over the chunk's images of dY_g x cols_g^T.
-                View a = matrix(gradOut.storage(), gOff + g * ocg * l, nb, oc * l, ocg, l, l, 1);
-                View bm = matrix(cols, g * kg * l, nb, rows * l, l, kg, 1, l);
+                View a = KernelViews.matrix(gradOut.storage(), gOff + g * ocg * l, nb, oc * l, ocg, l, l, 1);
+                View bm = KernelViews.matrix(cols, g * kg * l, nb, rows * l, l, kg, 1, l);
                 Storage tmp = b.allocate(DType.FLOAT32, nb * ocg * kg);
                 b.matmul(a, bm, new View(tmp, new int[] {nb, ocg, kg}, new int[] {ocg * kg, kg, 1}, 0), false);
                 Storage sum = b.allocate(DType.FLOAT32, ocg * kg);

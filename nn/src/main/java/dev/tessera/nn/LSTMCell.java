@@ -48,7 +48,7 @@ public class LSTMCell extends RNNCellBase {
         Tensor x = batched(input);
         Tensor hx = state("h", h, input);
         Tensor cx = state("c", c, input);
-        Tensor[] hc = RecurrentSteps.lstm(inputGates(x).add(hiddenGates(hx)), cx, hiddenSize(), -1);
+        Tensor[] hc = RecurrentSteps.lstm(inputGates(x), hiddenGates(hx), cx, -1);
         return new State(unbatch(hc[0], input), unbatch(hc[1], input));
     }
 }

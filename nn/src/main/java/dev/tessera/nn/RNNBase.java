@@ -2,6 +2,7 @@ package dev.tessera.nn;
 
 import dev.tessera.Device;
 import dev.tessera.Fused;
+import dev.tessera.FusedRecurrent;
 import dev.tessera.Generator;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
@@ -37,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p>How it runs: the sequence travels between layers transposed, {@code [features, T * B]}. Per
  * layer and direction the input projection of all steps is one GEMM {@code W_ih x} (both biases
  * then added in one pass); each step is one {@code W_hh h} product ({@code [G * H, H] x [H, B]}:
- * the weight is read in place, only the small state is packed) plus a few elementwise ops over
- * contiguous gate blocks, so backward through time records about fifteen small nodes per step.
+ * the weight is read in place, only the small state is packed) plus the gate arithmetic. An LSTM
+ * direction runs as one autograd node ({@link FusedRecurrent#lstmSequence}): one fused cell kernel
+ * per step, and in backward one product over all steps for the gradient of {@code W_hh}. The GRU
+ * and the plain RNN record a few elementwise nodes per step.
  * In training mode, {@code dropout} is applied to the output of every layer but the last, with
  * masks drawn from this module's {@link Generator}. A module in eval mode keeps no per-call state
  * and may run from many threads at once.
@@ -217,7 +220,7 @@ public abstract class RNNBase extends Module implements Stochastic {
             for (int dir = 0; dir < directions(); dir++) {
                 int index = layer * directions() + dir;
                 Tensor[] r = direction(layer, dir, xT, steps, batch, hx == null ? null : hx.select(0, index).t(),
-                        cx == null ? null : cx.select(0, index).t(), masks);
+                        cx == null ? null : cx.select(0, index).t(), lengths, masks);
                 outs.add(r[0]);
                 hn[index] = r[1].t();
                 cn[index] = r[2] == null ? null : r[2].t();
@@ -257,7 +260,7 @@ public abstract class RNNBase extends Module implements Stochastic {
      *         for the LSTM)}
      */
     private Tensor[] direction(int layer, int dir, Tensor xT, int steps, int batch, Tensor h0, Tensor c0,
-            Tensor[] masks) {
+            int[] lengths, Tensor[] masks) {
         String sfx = suffix(layer, dir);
         int hidden = hiddenSize;
         int rows = mode.gates() * hidden;
@@ -280,6 +283,9 @@ public abstract class RNNBase extends Module implements Stochastic {
             xp = xp.add(bias.unsqueeze(1));
         }
         boolean lstm = mode == RecurrentMode.LSTM;
+        if (lstm) { // the whole direction as one node, its weight gradient as one product over all steps
+            return FusedRecurrent.lstmSequence(xp, parameter("weight_hh" + sfx), h0, c0, batch, dir == 1, lengths);
+        }
         Tensor h = h0; // null: zeros, and the first step needs no W_hh h
         Tensor c = lstm ? c0 : null;
         Tensor[] outs = new Tensor[steps];
@@ -291,7 +297,7 @@ public abstract class RNNBase extends Module implements Stochastic {
             Tensor hNext;
             Tensor cNext = null;
             if (lstm) {
-                Tensor[] hc = RecurrentSteps.lstm(hh == null ? pre : pre.add(hh), c, hidden, 0);
+                Tensor[] hc = RecurrentSteps.lstm(pre, hh, c, 0);
                 hNext = hc[0];
                 cNext = hc[1];
             } else if (mode == RecurrentMode.GRU) {

@@ -1,12 +1,13 @@
 package dev.tessera.nn;
 
+import dev.tessera.FusedRecurrent;
 import dev.tessera.Tensor;
 
 /**
  * One time step of each recurrence, written with tensor ops so autograd differentiates it; shared
  * by the cells ({@link LSTMCell}, {@link GRUCell}, {@link RNNCell}) and the sequence layers ({@link
  * LSTM}, {@link GRU}, {@link RNN}). Each step records only a handful of nodes over {@code [batch,
- * gates * hidden]} (the activations run once over the gates they share), so backward through time
+ * gates * hidden]} (the LSTM's gate arithmetic is one fused node), so backward through time
  * costs one small GEMM pair and a few elementwise kernels per step. Nothing passed in is modified.
  */
 final class RecurrentSteps {
@@ -15,21 +16,18 @@ final class RecurrentSteps {
 
     /**
      * The LSTM step: with {@code gates = W_ih x + b_ih + W_hh h + b_hh} ({@code [B, 4H]}, blocks i,
-     * f, g, o), {@code c' = sigmoid(f) c + sigmoid(i) tanh(g)} and {@code h' = sigmoid(o) tanh(c')}.
-     * With {@code dim} 0 everything is transposed: gates {@code [4H, B]}, states {@code [H, B]}.
+     * f, g, o; {@code hh} holds the {@code W_hh h} part when it is not already added in), {@code c'
+     * = sigmoid(f) c + sigmoid(i) tanh(g)} and {@code h' = sigmoid(o) tanh(c')}, as one fused op
+     * ({@link FusedRecurrent#lstmCell}). With {@code dim} 0 everything is transposed: gates {@code
+     * [4H, B]}, states {@code [H, B]}.
      *
+     * @param hh  null, or the hidden side of the gates, shaped like {@code gates}
      * @param c   the previous cell state, or null for zeros
      * @param dim the dimension along which the gate blocks are stacked (-1 or 0)
      * @return {@code {h', c'}}
      */
-    static Tensor[] lstm(Tensor gates, Tensor c, int hidden, int dim) {
-        Tensor inForget = gates.slice(dim, 0, 2 * hidden).sigmoid(); // i and f in one kernel
-        Tensor i = inForget.slice(dim, 0, hidden);
-        Tensor g = gates.slice(dim, 2 * hidden, 3 * hidden).tanh();
-        Tensor o = gates.slice(dim, 3 * hidden, 4 * hidden).sigmoid();
-        Tensor ig = i.mul(g);
-        Tensor cNext = c == null ? ig : inForget.slice(dim, hidden, 2 * hidden).mul(c).add(ig);
-        return new Tensor[] {o.mul(cNext.tanh()), cNext};
+    static Tensor[] lstm(Tensor gates, Tensor hh, Tensor c, int dim) {
+        return FusedRecurrent.lstmCell(gates, hh, c, dim);
     }
 
     /**

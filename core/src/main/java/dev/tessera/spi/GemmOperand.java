@@ -1,18 +1,17 @@
-package dev.tessera.cuda;
-
-import dev.tessera.spi.View;
+package dev.tessera.spi;
 
 /**
  * How a BLAS reads one row-major operand of {@code rows x cols} in place: as a row-major matrix
  * with leading dimension {@code ld} ({@code (i, p)} at {@code i * ld + p}), or, when {@code
- * transposed}, as a column-major one ({@code (i, p)} at {@code i + p * ld}).
+ * transposed}, as a column-major one ({@code (i, p)} at {@code i + p * ld}). For backend authors
+ * whose {@link KernelGemm} calls a vendor BLAS (CLBlast, cuBLAS).
  *
  * @param transposed whether the matrix is stored column-major
  * @param ld         the leading dimension
  */
-record GemmOperand(boolean transposed, long ld) {
+public record GemmOperand(boolean transposed, long ld) {
     /** Returns the description of {@code v}'s {@code rows x cols} matrices, or null if a BLAS cannot read them in place. */
-    static GemmOperand of(View v, int rows, int cols) {
+    public static GemmOperand of(View v, int rows, int cols) {
         int rs = v.strides()[1];
         int cs = v.strides()[2];
         if (cols == 1 || cs == 1) {
@@ -31,7 +30,7 @@ record GemmOperand(boolean transposed, long ld) {
     }
 
     /** Returns the element offset of {@code (i, p)} from the matrix's start, as a BLAS reads it. */
-    long offset(int i, int p) {
+    public long offset(int i, int p) {
         return transposed ? i + p * ld : i * ld + p;
     }
 }

@@ -1,14 +1,13 @@
-package dev.tessera.cuda;
+package dev.tessera.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tessera.spi.View;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** How cuBLAS reads a row-major operand in place: the same elements as the view's strides (no GPU needed). */
+/** How a BLAS (cuBLAS, CLBlast) reads a row-major operand in place: the same elements as the view's strides (no GPU needed). */
 class GemmOperandTest {
     @Test
     void addressesTheSameElementsAsTheViewsStrides() {

@@ -1,20 +1,21 @@
-package dev.tessera.cuda;
-
-import dev.tessera.spi.View;
+package dev.tessera.spi;
 
 /**
- * The backend's own GEMM: gemm.c's tiled kernel (64 x 64 blocks of c per block of 16 x 16
- * threads, 4 x 4 outputs each), the same kernel the OpenCL backend runs. It reads every operand
- * through its strides, so transposed operands and a batch stride of 0 cost no copies; batches
- * beyond CUDA's 65535 blocks along z are split into several launches.
+ * The kernels' own GEMM: {@code gemm.c}'s tiled kernel (64 x 64 blocks of {@code c} per work-group
+ * of 16 x 16 items, 4 x 4 outputs each) on any {@link KernelLauncher}. It reads every operand
+ * through its strides, so transposed operands and a batch stride of 0 cost no copies, and it
+ * handles any strides at all (the fallback of a vendor BLAS for layouts the BLAS cannot take). The
+ * batch runs along the launch's third dimension, split into several launches where it exceeds
+ * {@link KernelLauncher#maxGroupsYZ()}.
  */
-final class OwnCudaGemm implements CudaGemm {
+public final class TiledGemm implements KernelGemm {
     private static final int TS = 16;
     private static final int TILE = 64;
 
-    private final CudaKernels kernels;
+    private final KernelLauncher kernels;
 
-    OwnCudaGemm(CudaKernels kernels) {
+    /** The tiled GEMM launched on {@code kernels}. */
+    public TiledGemm(KernelLauncher kernels) {
         this.kernels = kernels;
     }
 
@@ -27,8 +28,9 @@ final class OwnCudaGemm implements CudaGemm {
         int[] as = a.strides();
         int[] bs = b.strides();
         int cs = c.strides()[0];
-        for (int b0 = 0; b0 < batch; b0 += LaunchGeometry.MAX_GRID_YZ) {
-            int nb = Math.min(LaunchGeometry.MAX_GRID_YZ, batch - b0);
+        int most = kernels.maxGroupsYZ();
+        for (int b0 = 0; b0 < batch; b0 += Math.min(most, batch - b0)) {
+            int nb = Math.min(most, batch - b0);
             long[] global = {(long) ((n + TILE - 1) / TILE) * TS, (long) ((m + TILE - 1) / TILE) * TS, nb};
             kernels.launch("gemm.c", "gemm", global, new long[] {TS, TS, 1}, m, n, k,
                     a.storage(), a.offset() + b0 * as[0], as[0], as[1], as[2],

@@ -1,0 +1,221 @@
+package dev.tessera.cpu;
+
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.UnaryOp;
+import dev.tessera.spi.View;
+import java.util.Arrays;
+
+/**
+ * The LSTM cell kernels of {@link CpuBackend}: the float operations of the SPI's composed default,
+ * in the same order and through the same row kernels (so the same bits), but run piece by piece:
+ * a piece is a run of up to {@link #CHUNK} elements of every operand (whole rows of a narrow
+ * state, or part of one wide row), gathered into a compact thread-local panel, computed there
+ * while it is in the first-level cache, and scattered back. A step of a sequence layer is a
+ * {@code [H, B]} column block with rows far apart; gathering its short rows turns hundreds of tiny
+ * kernel calls per operation into a few long ones. Pieces run in parallel on the pool. Gate views
+ * are {@code [4, R, C]}, state views {@code [R, C]}, all with unit stride along C.
+ */
+final class RecurrentKernels {
+    /** Elements per piece: the sixteen panels of a backward piece take 32 KiB. */
+    static final int CHUNK = 512;
+    /** Fewer elements than this per thread are not worth sharing. */
+    private static final int GRAIN = 4096;
+    private static final ThreadLocal<float[]> PANELS = ThreadLocal.withInitial(() -> new float[16 * CHUNK]);
+
+    private RecurrentKernels() {
+    }
+
+    /** Returns true when every given view (nulls skipped) has unit stride along its last dimension. */
+    static boolean unitInnerStride(View... views) {
+        for (View v : views) {
+            if (v != null && v.shape()[v.dim() - 1] > 1 && v.strides()[v.dim() - 1] != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * How an {@code [R, C]} problem splits: narrow rows ({@code C <= CHUNK}) go {@code rowsPer} to
+     * a piece; a wide row is cut into pieces of {@code CHUNK} columns.
+     */
+    private record Pieces(int rows, int cols) {
+        int rowsPer() {
+            return cols >= CHUNK ? 1 : Math.max(1, CHUNK / Math.max(1, cols));
+        }
+
+        int chunksPerRow() {
+            return cols >= CHUNK ? (cols + CHUNK - 1) / CHUNK : 1;
+        }
+
+        int count() {
+            return cols == 0 ? 0 : (rows + rowsPer() - 1) / rowsPer() * chunksPerRow();
+        }
+
+        int grain() {
+            return Math.max(1, GRAIN / CHUNK);
+        }
+    }
+
+    /** One piece: rows {@code r0 .. r0 + rows - 1}, columns {@code j0 .. j0 + n - 1}; {@code size = rows * n}. */
+    private record Piece(int r0, int rows, int j0, int n) {
+        static Piece of(Pieces p, int index) {
+            int chunk = index % p.chunksPerRow();
+            int r0 = index / p.chunksPerRow() * p.rowsPer();
+            int j0 = chunk * CHUNK;
+            return new Piece(r0, Math.min(p.rowsPer(), p.rows() - r0), j0, Math.min(p.cols() - j0, CHUNK));
+        }
+
+        int size() {
+            return rows * n;
+        }
+
+        /** Copies the piece of gate {@code k} of {@code v} (or of state view {@code v}) into {@code panel[at..]}. */
+        void gather(View v, int k, float[] panel, int at) {
+            float[] src = CpuStorage.floats(v.storage());
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(src, offset(v, k, r0 + r, j0), panel, at + r * n, n);
+            }
+        }
+
+        /** Copies {@code panel[at..]} back into the piece of gate {@code k} of {@code v}. */
+        void scatter(float[] panel, int at, View v, int k) {
+            float[] dst = CpuStorage.floats(v.storage());
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(panel, at + r * n, dst, offset(v, k, r0 + r, j0), n);
+            }
+        }
+    }
+
+    /** The offset of element {@code (r, j)} of gate {@code k} ({@code k} ignored for state views). */
+    private static int offset(View v, int k, int r, int j) {
+        int[] st = v.strides();
+        return v.dim() == 3 ? v.offset() + k * st[0] + r * st[1] + j : v.offset() + r * st[0] + j;
+    }
+
+    /** See {@link dev.tessera.spi.Backend#lstmCell}; the views have unit inner stride. */
+    static void lstmCell(View gates, View hh, View c, View act, View h, View cNext) {
+        Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
+        CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
+            float[] s = PANELS.get();
+            // Panels: gates i, f, g, o at 0..3 * CHUNK (the hidden side at 4..7 * CHUNK while
+            // added in), c at 8, h at 9, c' at 10 (times CHUNK).
+            int i = 0;
+            int f = CHUNK;
+            int g = 2 * CHUNK;
+            int o = 3 * CHUNK;
+            int cp = 8 * CHUNK;
+            int hp = 9 * CHUNK;
+            int cn = 10 * CHUNK;
+            for (int index = from; index < to; index++) {
+                Piece piece = Piece.of(p, index);
+                int n = piece.size();
+                for (int k = 0; k < 4; k++) {
+                    piece.gather(gates, k, s, k * CHUNK);
+                    if (hh != null) {
+                        piece.gather(hh, k, s, (4 + k) * CHUNK);
+                        binary(BinaryOp.ADD, s, k * CHUNK, s, (4 + k) * CHUNK, s, k * CHUNK, n);
+                    }
+                }
+                unary(UnaryOp.SIGMOID, 0f, s, i, s, i, n);
+                unary(UnaryOp.SIGMOID, 0f, s, f, s, f, n);
+                unary(UnaryOp.TANH, 0f, s, g, s, g, n);
+                unary(UnaryOp.SIGMOID, 0f, s, o, s, o, n);
+                binary(BinaryOp.MUL, s, i, s, g, s, cn, n);
+                if (c != null) {
+                    piece.gather(c, 0, s, cp);
+                    binary(BinaryOp.MUL, s, f, s, cp, s, hp, n);
+                    binary(BinaryOp.ADD, s, hp, s, cn, s, cn, n);
+                }
+                unary(UnaryOp.TANH, 0f, s, cn, s, hp, n);
+                binary(BinaryOp.MUL, s, o, s, hp, s, hp, n);
+                for (int k = 0; k < 4; k++) {
+                    piece.scatter(s, k * CHUNK, act, k);
+                }
+                piece.scatter(s, hp, h, 0);
+                piece.scatter(s, cn, cNext, 0);
+            }
+        });
+    }
+
+    /** See {@link dev.tessera.spi.Backend#lstmCellBackward}; the views have unit inner stride. */
+    static void lstmCellBackward(View act, View c, View cNext, View gh, View gc, View gGates, View gC) {
+        Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
+        CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
+            float[] s = PANELS.get();
+            // Panels (times CHUNK): activated gates 0..3, their gradients 4..7, c 8, c' 9,
+            // gh 10, gc 11, tanh(c') 12, scratch 13, dc 14, gradient of c 15.
+            int i = 0;
+            int f = CHUNK;
+            int g = 2 * CHUNK;
+            int o = 3 * CHUNK;
+            int gi = 4 * CHUNK;
+            int gf = 5 * CHUNK;
+            int gg = 6 * CHUNK;
+            int go = 7 * CHUNK;
+            int cp = 8 * CHUNK;
+            int cn = 9 * CHUNK;
+            int ghp = 10 * CHUNK;
+            int gcp = 11 * CHUNK;
+            int tc = 12 * CHUNK;
+            int u = 13 * CHUNK;
+            int dc = 14 * CHUNK;
+            int gcOut = 15 * CHUNK;
+            for (int index = from; index < to; index++) {
+                Piece piece = Piece.of(p, index);
+                int n = piece.size();
+                for (int k = 0; k < 4; k++) {
+                    piece.gather(act, k, s, k * CHUNK);
+                }
+                piece.gather(cNext, 0, s, cn);
+                piece.gather(gh, 0, s, ghp);
+                piece.gather(gc, 0, s, gcp);
+                unary(UnaryOp.TANH, 0f, s, cn, s, tc, n);
+                binary(BinaryOp.MUL, s, tc, s, tc, s, u, n);
+                unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, n);
+                binary(BinaryOp.MUL, s, u, s, o, s, u, n);
+                binary(BinaryOp.MUL, s, u, s, ghp, s, u, n);
+                binary(BinaryOp.ADD, s, gcp, s, u, s, dc, n);
+                sigmoidDerivative(s, o, u, n);
+                binary(BinaryOp.MUL, s, ghp, s, tc, s, go, n);
+                binary(BinaryOp.MUL, s, go, s, u, s, go, n);
+                sigmoidDerivative(s, i, u, n);
+                binary(BinaryOp.MUL, s, dc, s, g, s, gi, n);
+                binary(BinaryOp.MUL, s, gi, s, u, s, gi, n);
+                binary(BinaryOp.MUL, s, g, s, g, s, u, n);
+                unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, n);
+                binary(BinaryOp.MUL, s, dc, s, i, s, gg, n);
+                binary(BinaryOp.MUL, s, gg, s, u, s, gg, n);
+                if (c != null) {
+                    piece.gather(c, 0, s, cp);
+                    sigmoidDerivative(s, f, u, n);
+                    binary(BinaryOp.MUL, s, dc, s, cp, s, gf, n);
+                    binary(BinaryOp.MUL, s, gf, s, u, s, gf, n);
+                } else {
+                    Arrays.fill(s, gf, gf + n, 0f);
+                }
+                for (int k = 0; k < 4; k++) {
+                    piece.scatter(s, (4 + k) * CHUNK, gGates, k);
+                }
+                if (gC != null) {
+                    binary(BinaryOp.MUL, s, dc, s, f, s, gcOut, n);
+                    piece.scatter(s, gcOut, gC, 0);
+                }
+            }
+        });
+    }
+
+    /** {@code s[u..] = (1 - y) y} for the panel {@code s[y..]}, as the composed default's sigmoid derivative. */
+    private static void sigmoidDerivative(float[] s, int y, int u, int n) {
+        unary(UnaryOp.RSUB_SCALAR, 1f, s, y, s, u, n);
+        binary(BinaryOp.MUL, s, u, s, y, s, u, n);
+    }
+
+    private static void unary(UnaryOp op, float p, float[] x, int xo, float[] out, int oo, int n) {
+        UnaryKernels.row(op, p, x, xo, 1, out, oo, 1, n);
+    }
+
+    private static void binary(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        BinaryKernels.row(op, a, ao, 1, b, bo, 1, out, oo, 1, n);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tessera.spi;
+
+/**
+ * Scaled dot-product attention and the softmax gradient on a device of a {@link KernelBackend}. Attention runs as
+ * batched products on the backend's GEMM (one launch for every problem of the batch) around the
+ * backend's softmax kernel, which scales and normalises the scores in place; its backward folds the
+ * scale into the softmax gradient (softmax_backward.c). Nothing is read back to the host.
+ */
+final class KernelAttention {
+    private static final int WG = KernelLauncher.GROUP; // SMB_WG in softmax_backward.c
+    private static final String SMB = "softmax_backward.c";
+
+    private KernelAttention() {
+    }
+
+    /** See {@link Backend#softmaxBackward}: writes {@code gx} ({@code gx} may be {@code g}). */
+    static void softmaxBackward(KernelBackend<?> b, Storage y, int yOffset, Storage g, int gOffset, int outer, int n, int inner,
+                                Storage gx, int gxOffset, boolean log) {
+        softmaxBackward(b, y, yOffset, g, gOffset, outer, n, inner, gx, gxOffset, log, 1f, "softmaxBackward");
+    }
+
+    /** As {@link #softmaxBackward(KernelBackend, Storage, int, Storage, int, int, int, int, Storage, int, boolean)}, times {@code scale}. */
+    private static void softmaxBackward(KernelBackend<?> b, Storage y, int yOffset, Storage g, int gOffset, int outer, int n,
+                                        int inner, Storage gx, int gxOffset, boolean log, float scale, String op) {
+        long lines = (long) outer * inner;
+        if (lines == 0 || n == 0) {
+            return;
+        }
+        Object[] args = {outer, n, inner, b.buffer(y, op), yOffset, b.buffer(g, op), gOffset,
+            b.buffer(gx, op), gxOffset, log ? 1 : 0, scale};
+        if (n >= KernelReductions.TREE_MIN_LINE) {
+            b.kernels().launch(SMB, "softmax_backward_tree", new long[] {lines * WG}, new long[] {WG}, args);
+        } else {
+            b.kernels().launch1d(SMB, "softmax_backward_serial", lines, WG, args);
+        }
+    }
+
+    /**
+     * See {@link Backend#attention}: {@code probs = softmax(scale q k^T)}, {@code
+     * out = probs v}; writes {@code probs} and {@code out}.
+     */
+    static void forward(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View out) {
+        int[] ps = probs.shape();
+        b.matmul(q, KernelViews.transposed(k), probs, false);
+        // softmax(scale * scores) in place: the scale folded into the softmax, no separate pass
+        KernelReductions.softmax(b, probs.storage(), probs.offset(), ps[0] * ps[1], ps[2], 1, scale, probs.storage(),
+                probs.offset(), false);
+        b.matmul(probs, v, out, false);
+    }
+
+    /**
+     * See {@link Backend#attentionBackward}: {@code gv = P^T dO}, {@code dS =
+     * scale * softmax'(P)(dO V^T)}, {@code gq = dS K}, {@code gk = dS^T Q}; writes {@code gq},
+     * {@code gk} and {@code gv}. One temporary of {@code probs}' size, released on return.
+     */
+    static void backward(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
+                         View gv) {
+        int[] ps = probs.shape();
+        b.matmul(KernelViews.transposed(probs), gradOut, gv, false);
+        long size = (long) ps[0] * ps[1] * ps[2];
+        KernelStorage ds = b.scratch(size, "attentionBackward");
+        try {
+            View dScores = KernelViews.contiguous(ds, 0, ps);
+            b.matmul(gradOut, KernelViews.transposed(v), dScores, false);
+            softmaxBackward(b, probs.storage(), probs.offset(), ds, 0, ps[0] * ps[1], ps[2], 1, ds, 0, false, scale,
+                    "attentionBackward");
+            b.matmul(dScores, k, gq, false);
+            b.matmul(KernelViews.transposed(dScores), q, gk, false);
+        } finally {
+            ds.release();
+        }
+    }
+}

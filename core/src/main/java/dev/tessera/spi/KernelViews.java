@@ -1,0 +1,63 @@
+package dev.tessera.spi;
+
+import dev.tessera.Shape;
+
+/**
+ * Views and kernel structs the host sides of the fused kernels ({@link KernelConv}, {@link
+ * KernelPool}, {@link KernelAttention}) build over device storages, and the composed defaults
+ * ({@link ComposedConv}, {@link ComposedAttention}) over any backend's; nothing here touches a
+ * device.
+ */
+final class KernelViews {
+    private KernelViews() {
+    }
+
+    /** The {@code {offset, s0, s1, s2, s3}} struct of a four-dimensional (NCHW) view. */
+    static int[] nchw(View v) {
+        int[] s = v.strides();
+        return new int[] {v.offset(), s[0], s[1], s[2], s[3]};
+    }
+
+    /** A contiguous view of {@code shape} on {@code s} from {@code offset}. */
+    static View contiguous(Storage s, int offset, int... shape) {
+        return new View(s, shape, Shape.contiguousStrides(shape), offset);
+    }
+
+    /**
+     * A {@code [batch, rows, cols]} matrix view for {@code matmul}; a one-row or one-column matrix
+     * gets the strides matmul expects (the row stride of a row vector is its length).
+     */
+    static View matrix(Storage st, int offset, int batch, int batchStride, int rows, int cols, int rowStride, int colStride) {
+        int rs = rowStride;
+        int cs = colStride;
+        if (cols == 1) {
+            cs = 1;
+        }
+        if (rows == 1) {
+            rs = cs == 1 ? cols : 1;
+        }
+        return new View(st, new int[] {batch, rows, cols}, new int[] {batchStride, rs, cs}, offset);
+    }
+
+    /** The matrices of a {@code [batch, rows, cols]} view, transposed, without a copy. */
+    static View transposed(View x) {
+        int[] s = x.shape();
+        int[] st = x.strides();
+        return new View(x.storage(), new int[] {s[0], s[2], s[1]}, new int[] {st[0], st[2], st[1]}, x.offset());
+    }
+
+    /** Images {@code [n0, n0 + nb)} of an NCHW view. */
+    static View images(View v, int n0, int nb) {
+        int[] shape = v.shape().clone();
+        shape[0] = nb;
+        return new View(v.storage(), shape, v.strides(), v.offset() + n0 * v.strides()[0]);
+    }
+
+    /** {@code a} without element {@code axis}. */
+    static int[] without(int[] a, int axis) {
+        int[] r = new int[a.length - 1];
+        System.arraycopy(a, 0, r, 0, axis);
+        System.arraycopy(a, axis + 1, r, axis, a.length - axis - 1);
+        return r;
+    }
+}
