@@ -47,6 +47,7 @@ WORKLOADS = [
     ("mha-fwdbwd", "MultiheadAttention fwd+bwd E128 H4 L128 N32"),
     ("transformer-fwdbwd", "TransformerEncoderLayer fwd+bwd d128 H4 ff512 N32 S64"),
     ("lstm-fwdbwd", "LSTM fwd+bwd in256 H256 T100 N32"),
+    ("gru-fwdbwd", "GRU fwd+bwd in256 H256 T100 N32"),
     ("add-nograd", "per-op overhead: add 1-elem, no autograd"),
     ("add-grad", "per-op overhead: add 1-elem, autograd"),
 ]
@@ -156,6 +157,8 @@ def torch_workload(name):
         return fwd_bwd(nn.TransformerEncoderLayer(128, 4, 512, dropout=0.1), 64, 32, 128, lambda m, x: m(x))
     if name == "lstm-fwdbwd":
         return fwd_bwd(nn.LSTM(256, 256), 100, 32, 256, lambda m, x: m(x)[0])
+    if name == "gru-fwdbwd":
+        return fwd_bwd(nn.GRU(256, 256), 100, 32, 256, lambda m, x: m(x)[0])
     if name.startswith("add-"):
         grad = name == "add-grad"
         a = torch.tensor([1.0], requires_grad=grad)

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link FusedRecurrent}: the LSTM cell and the LSTM sequence op against the same equations
+ * {@link FusedRecurrent}'s LSTM ops (the GRU's: {@link FusedGruTest}): the cell and the sequence op against the same equations
  * written with plain tensor ops (values and every input's gradient), with and without initial
  * states, in both gate layouts, on strided inputs, in reverse and with padded sequences; the SPI's
  * composed default against the CPU kernel (the same bits); the gradient checker; errors.
@@ -234,7 +234,7 @@ class FusedRecurrentTest {
         return new Tensor[] {Tensor.cat(all, 1), h, c};
     }
 
-    private static Tensor weighted(Tensor[] outs, Tensor[] weights) {
+    static Tensor weighted(Tensor[] outs, Tensor[] weights) {
         Tensor sum = outs[0].mul(weights[0]).sum();
         for (int i = 1; i < outs.length; i++) {
             sum = sum.add(outs[i].mul(weights[i]).sum());
@@ -243,7 +243,7 @@ class FusedRecurrentTest {
     }
 
     /** Random values, or the same values as a transposed (strided) view. */
-    private static Tensor input(long seed, boolean strided, int[] shape) {
+    static Tensor input(long seed, boolean strided, int[] shape) {
         if (!strided) {
             return Checks.randn(seed, shape);
         }
@@ -251,11 +251,11 @@ class FusedRecurrentTest {
     }
 
     /** Gates {@code [4, r, cols]} taken from a {@code [4r, ld]} matrix: rows {@code ld} apart. */
-    private static View strided(Backend be, float[] data, int r, int cols, int ld) {
+    static View strided(Backend be, float[] data, int r, int cols, int ld) {
         return new View(be.upload(data), new int[] {4, r, cols}, new int[] {r * ld, ld, 1}, 1);
     }
 
-    private static Tensor[] leaves(Tensor... ts) {
+    static Tensor[] leaves(Tensor... ts) {
         Tensor[] out = new Tensor[ts.length];
         for (int i = 0; i < ts.length; i++) {
             out[i] = ts[i] == null ? null : ts[i].detach().requiresGrad(true);
@@ -263,7 +263,7 @@ class FusedRecurrentTest {
         return out;
     }
 
-    private static float[] concat(float[]... parts) {
+    static float[] concat(float[]... parts) {
         int n = 0;
         for (float[] p : parts) {
             n += p.length;
@@ -277,7 +277,7 @@ class FusedRecurrentTest {
         return out;
     }
 
-    private static void assertClose(String what, Tensor expected, Tensor actual) {
+    static void assertClose(String what, Tensor expected, Tensor actual) {
         float[] x = expected.toFloatArray();
         float[] y = actual.toFloatArray();
         assertEquals(x.length, y.length, what + ": length");

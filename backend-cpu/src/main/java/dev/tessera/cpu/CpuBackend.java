@@ -369,6 +369,24 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void gruCell(View xg, View hg, View h, View act, View hOut) {
+        if (RecurrentKernels.unitInnerStride(xg, hg, h, act, hOut)) {
+            RecurrentKernels.gruCell(xg, hg, h, act, hOut);
+        } else {
+            Backend.super.gruCell(xg, hg, h, act, hOut);
+        }
+    }
+
+    @Override
+    public void gruCellBackward(View act, View h, View gh, View gXg, View gHg, View gH) {
+        if (RecurrentKernels.unitInnerStride(act, h, gh, gXg, gHg, gH)) {
+            RecurrentKernels.gruCellBackward(act, h, gh, gXg, gHg, gH);
+        } else {
+            Backend.super.gruCellBackward(act, h, gh, gXg, gHg, gH);
+        }
+    }
+
+    @Override
     public void gather(View x, int axis, View index, View out) {
         IndexKernels.gather(x, axis, index, out);
     }

@@ -6,14 +6,14 @@ import dev.tessera.spi.View;
 import java.util.Arrays;
 
 /**
- * The LSTM cell kernels of {@link CpuBackend}: the float operations of the SPI's composed default,
+ * The LSTM and GRU cell kernels of {@link CpuBackend}: the float operations of the SPI's composed default,
  * in the same order and through the same row kernels (so the same bits), but run piece by piece:
  * a piece is a run of up to {@link #CHUNK} elements of every operand (whole rows of a narrow
  * state, or part of one wide row), gathered into a compact thread-local panel, computed there
  * while it is in the first-level cache, and scattered back. A step of a sequence layer is a
  * {@code [H, B]} column block with rows far apart; gathering its short rows turns hundreds of tiny
  * kernel calls per operation into a few long ones. Pieces run in parallel on the pool. Gate views
- * are {@code [4, R, C]}, state views {@code [R, C]}, all with unit stride along C.
+ * are {@code [G, R, C]}, state views {@code [R, C]}, all with unit stride along C.
  */
 final class RecurrentKernels {
     /** Elements per piece: the sixteen panels of a backward piece take 32 KiB. */
@@ -200,6 +200,119 @@ final class RecurrentKernels {
                 if (gC != null) {
                     binary(BinaryOp.MUL, s, dc, s, f, s, gcOut, n);
                     piece.scatter(s, gcOut, gC, 0);
+                }
+            }
+        });
+    }
+
+    /** See {@link dev.tessera.spi.Backend#gruCell}; the views have unit inner stride. */
+    static void gruCell(View xg, View hg, View h, View act, View hOut) {
+        Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
+        CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
+            float[] s = PANELS.get();
+            // Panels (times CHUNK): input side r, z, n 0..2, hidden side 3..5, act r, z, n, hn 6..9, h 10, h' 11.
+            int r = 6 * CHUNK;
+            int z = 7 * CHUNK;
+            int n = 8 * CHUNK;
+            int hn = 9 * CHUNK;
+            int hp = 10 * CHUNK;
+            int out = 11 * CHUNK;
+            for (int index = from; index < to; index++) {
+                Piece piece = Piece.of(p, index);
+                int len = piece.size();
+                for (int k = 0; k < 3; k++) {
+                    piece.gather(xg, k, s, k * CHUNK);
+                    if (hg != null) {
+                        piece.gather(hg, k, s, (3 + k) * CHUNK);
+                    }
+                }
+                for (int k = 0; k < 2; k++) {
+                    if (hg != null) {
+                        binary(BinaryOp.ADD, s, k * CHUNK, s, (3 + k) * CHUNK, s, (6 + k) * CHUNK, len);
+                    } else {
+                        System.arraycopy(s, k * CHUNK, s, (6 + k) * CHUNK, len);
+                    }
+                }
+                unary(UnaryOp.SIGMOID, 0f, s, r, s, r, len);
+                unary(UnaryOp.SIGMOID, 0f, s, z, s, z, len);
+                if (hg != null) {
+                    System.arraycopy(s, 5 * CHUNK, s, hn, len);
+                } else {
+                    Arrays.fill(s, hn, hn + len, 0f);
+                }
+                binary(BinaryOp.MUL, s, r, s, hn, s, out, len);
+                binary(BinaryOp.ADD, s, 2 * CHUNK, s, out, s, n, len);
+                unary(UnaryOp.TANH, 0f, s, n, s, n, len);
+                if (h != null) {
+                    piece.gather(h, 0, s, hp);
+                    binary(BinaryOp.SUB, s, hp, s, n, s, out, len);
+                } else {
+                    unary(UnaryOp.NEG, 0f, s, n, s, out, len);
+                }
+                binary(BinaryOp.MUL, s, z, s, out, s, out, len);
+                binary(BinaryOp.ADD, s, n, s, out, s, out, len);
+                for (int k = 0; k < 4; k++) {
+                    piece.scatter(s, (6 + k) * CHUNK, act, k);
+                }
+                piece.scatter(s, out, hOut, 0);
+            }
+        });
+    }
+
+    /** See {@link dev.tessera.spi.Backend#gruCellBackward}; the views have unit inner stride. */
+    static void gruCellBackward(View act, View h, View gh, View gXg, View gHg, View gH) {
+        Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
+        CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
+            float[] s = PANELS.get();
+            // Panels (times CHUNK): act r, z, n, hn 0..3, h 4, gh 5, input-side gradients r, z, n
+            // 6..8, the hidden side's n 9, scratch 10 and 11, gradient of h 12.
+            int r = 0;
+            int z = CHUNK;
+            int n = 2 * CHUNK;
+            int hn = 3 * CHUNK;
+            int hp = 4 * CHUNK;
+            int ghp = 5 * CHUNK;
+            int gr = 6 * CHUNK;
+            int gz = 7 * CHUNK;
+            int gn = 8 * CHUNK;
+            int ghn = 9 * CHUNK;
+            int u = 10 * CHUNK;
+            int t = 11 * CHUNK;
+            int gHp = 12 * CHUNK;
+            for (int index = from; index < to; index++) {
+                Piece piece = Piece.of(p, index);
+                int len = piece.size();
+                for (int k = 0; k < 4; k++) {
+                    piece.gather(act, k, s, k * CHUNK);
+                }
+                piece.gather(gh, 0, s, ghp);
+                unary(UnaryOp.RSUB_SCALAR, 1f, s, z, s, u, len);
+                binary(BinaryOp.MUL, s, ghp, s, u, s, t, len);
+                binary(BinaryOp.MUL, s, n, s, n, s, u, len);
+                unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, len);
+                binary(BinaryOp.MUL, s, t, s, u, s, gn, len);
+                binary(BinaryOp.MUL, s, gn, s, r, s, ghn, len);
+                sigmoidDerivative(s, r, u, len);
+                binary(BinaryOp.MUL, s, gn, s, hn, s, gr, len);
+                binary(BinaryOp.MUL, s, gr, s, u, s, gr, len);
+                if (h != null) {
+                    piece.gather(h, 0, s, hp);
+                    binary(BinaryOp.SUB, s, hp, s, n, s, t, len);
+                } else {
+                    unary(UnaryOp.NEG, 0f, s, n, s, t, len);
+                }
+                sigmoidDerivative(s, z, u, len);
+                binary(BinaryOp.MUL, s, ghp, s, t, s, gz, len);
+                binary(BinaryOp.MUL, s, gz, s, u, s, gz, len);
+                for (int k = 0; k < 3; k++) {
+                    piece.scatter(s, (6 + k) * CHUNK, gXg, k);
+                }
+                piece.scatter(s, gr, gHg, 0);
+                piece.scatter(s, gz, gHg, 1);
+                piece.scatter(s, ghn, gHg, 2);
+                if (gH != null) {
+                    binary(BinaryOp.MUL, s, ghp, s, z, s, gHp, len);
+                    piece.scatter(s, gHp, gH, 0);
                 }
             }
         });

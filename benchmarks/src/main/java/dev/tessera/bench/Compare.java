@@ -66,6 +66,7 @@ public final class Compare {
         WORKLOADS.put("mha-fwdbwd", Workloads::attentionForwardBackward);
         WORKLOADS.put("transformer-fwdbwd", Workloads::transformerForwardBackward);
         WORKLOADS.put("lstm-fwdbwd", LstmBenchmark::forwardBackwardWorkload);
+        WORKLOADS.put("gru-fwdbwd", LstmBenchmark::gruForwardBackwardWorkload);
         WORKLOADS.put("add-nograd", () -> Workloads.addScalar(false));
         WORKLOADS.put("add-grad", () -> Workloads.addScalar(true));
     }

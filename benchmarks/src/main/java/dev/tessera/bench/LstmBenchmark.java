@@ -2,7 +2,9 @@ package dev.tessera.bench;
 
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
+import dev.tessera.nn.GRU;
 import dev.tessera.nn.LSTM;
+import dev.tessera.nn.RNNBase;
 import dev.tessera.nn.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link LSTM} forward and backward through time: input 256, hidden 256, one layer, sequence 100,
  * batch 32 ({@code [100, 32, 256]}, sequence first), training mode, input requiring grad, a fixed
  * random output gradient ({@link #forwardBackwardWorkload()}; {@code compare.py} runs the same
- * workload, {@code lstm-fwdbwd}, in PyTorch).
+ * workload, {@code lstm-fwdbwd}, in PyTorch; {@code gru-fwdbwd} is the same with a GRU).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,15 +52,24 @@ public class LstmBenchmark {
      */
     public static Workload forwardBackwardWorkload() {
         Random.manualSeed(0);
-        LSTM lstm = new LSTM(SIZE, SIZE);
-        lstm.train();
+        return forwardBackward(new LSTM(SIZE, SIZE));
+    }
+
+    /** The same workload with a {@link GRU} ({@code gru-fwdbwd} in {@code compare.py}). */
+    public static Workload gruForwardBackwardWorkload() {
+        Random.manualSeed(0);
+        return forwardBackward(new GRU(SIZE, SIZE));
+    }
+
+    private static Workload forwardBackward(RNNBase layer) {
+        layer.train();
         Generator g = new Generator(4);
         Tensor x = Tensor.randn(g, STEPS, BATCH, SIZE).requiresGrad(true);
         Tensor gradOut = Tensor.randn(g, STEPS, BATCH, SIZE);
         return () -> {
-            lstm.zeroGrad();
+            layer.zeroGrad();
             x.zeroGrad();
-            lstm.forward(x).backward(gradOut);
+            layer.forward(x).backward(gradOut);
             return x.grad();
         };
     }

@@ -310,6 +310,34 @@ public interface Backend {
     }
 
     /**
+     * One GRU step after the gate products, as PyTorch computes it: from the input side {@code xg}
+     * and the hidden side {@code hg = W_hh h + b_hh} ({@code [3, R, C]} views, blocks r, z, n;
+     * {@code hg} null for zeros), writes {@code act} ({@code [4, R, C]}: {@code r = sigmoid(x_r +
+     * h_r)}, {@code z = sigmoid(x_z + h_z)}, {@code n = tanh(x_n + r h_n)} and {@code h_n}, kept
+     * for {@link #gruCellBackward}) and {@code hOut = n + z (h - n)} ({@code [R, C]}; {@code h}
+     * null for zeros). Views may be strided; outputs do not overlap the inputs. The default
+     * composes the elementwise primitives in the order of {@code ComposedRecurrent}.
+     */
+    default void gruCell(View xg, View hg, View h, View act, View hOut) {
+        try (Scratch scratch = Scratch.open()) {
+            ComposedRecurrent.gruCell(this, xg, hg, h, act, hOut);
+        }
+    }
+
+    /**
+     * The gradients of {@link #gruCell} from {@code act}, the previous state {@code h} (null for
+     * zeros) and the gradient {@code gh} reaching {@code hOut}: writes those of the input side
+     * {@code gXg} and of the hidden side {@code gHg} ({@code [3, R, C]}) and, unless null, the part
+     * of the previous state's gradient that does not pass through {@code W_hh}, {@code gH = gh z}.
+     * Views may be strided; outputs do not overlap the inputs.
+     */
+    default void gruCellBackward(View act, View h, View gh, View gXg, View gHg, View gH) {
+        try (Scratch scratch = Scratch.open()) {
+            ComposedRecurrent.gruCellBackward(this, act, h, gh, gXg, gHg, gH);
+        }
+    }
+
+    /**
      * One Adam/AdamW step, in place: updates {@code param}, {@code expAvg} and {@code expAvgSq}
      * (all FLOAT32, one shape with {@code grad}) by the formulas of {@link AdamSpec}. The default
      * composes the elementwise primitives (about fifteen passes); a backend may fuse it into one.

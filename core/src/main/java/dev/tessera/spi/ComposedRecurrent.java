@@ -5,8 +5,8 @@ import dev.tessera.Shape;
 
 /**
  * The default recurrent cell kernels of {@link Backend}, composed from its elementwise primitives.
- * Gate views are {@code [4, R, C]} (block {@code k} is gate {@code k}: i, f, g, o); state views are
- * {@code [R, C]}. The order of operations is part of the contract: a backend's fused kernel that
+ * Gate views are {@code [G, R, C]} (block {@code k} is gate {@code k}: i, f, g, o for the LSTM; r,
+ * z, n for the GRU); state views are {@code [R, C]}. The order of operations is part of the contract: a backend's fused kernel that
  * performs the same float operations in the same order gives the same bits.
  */
 final class ComposedRecurrent {
@@ -89,6 +89,77 @@ final class ComposedRecurrent {
         }
         if (gC != null) {
             b.binary(BinaryOp.MUL, dc, f, gC);
+        }
+    }
+
+    /** See {@link Backend#gruCell}. */
+    static void gruCell(Backend b, View xg, View hg, View h, View act, View hOut) {
+        View r = gate(act, 0);
+        View z = gate(act, 1);
+        View n = gate(act, 2);
+        View hn = gate(act, 3);
+        for (int k = 0; k < 2; k++) {
+            if (hg != null) {
+                b.binary(BinaryOp.ADD, gate(xg, k), gate(hg, k), gate(act, k));
+            } else {
+                b.copy(gate(xg, k), gate(act, k));
+            }
+        }
+        b.unary(UnaryOp.SIGMOID, 0f, r, r);
+        b.unary(UnaryOp.SIGMOID, 0f, z, z);
+        if (hg != null) {
+            b.copy(gate(hg, 2), hn);
+        } else {
+            b.fill(hn, 0f);
+        }
+        // n = tanh(x_n + r hn), h' = n + z (h - n); hOut holds the temporaries.
+        b.binary(BinaryOp.MUL, r, hn, hOut);
+        b.binary(BinaryOp.ADD, gate(xg, 2), hOut, n);
+        b.unary(UnaryOp.TANH, 0f, n, n);
+        if (h != null) {
+            b.binary(BinaryOp.SUB, h, n, hOut);
+        } else {
+            b.unary(UnaryOp.NEG, 0f, n, hOut);
+        }
+        b.binary(BinaryOp.MUL, z, hOut, hOut);
+        b.binary(BinaryOp.ADD, n, hOut, hOut);
+    }
+
+    /** See {@link Backend#gruCellBackward}. */
+    static void gruCellBackward(Backend b, View act, View h, View gh, View gXg, View gHg, View gH) {
+        View r = gate(act, 0);
+        View z = gate(act, 1);
+        View n = gate(act, 2);
+        View hn = gate(act, 3);
+        View u = temp(b, gh);
+        View t = temp(b, gh);
+        // the n pre-activation: gh (1 - z) (1 - n^2); the hidden side's n block also times r
+        View gn = gate(gXg, 2);
+        b.unary(UnaryOp.RSUB_SCALAR, 1f, z, u);
+        b.binary(BinaryOp.MUL, gh, u, t);
+        b.binary(BinaryOp.MUL, n, n, u);
+        b.unary(UnaryOp.RSUB_SCALAR, 1f, u, u);
+        b.binary(BinaryOp.MUL, t, u, gn);
+        b.binary(BinaryOp.MUL, gn, r, gate(gHg, 2));
+        // r: gn hn r (1 - r)
+        View gr = gate(gXg, 0);
+        sigmoidDerivative(b, r, u);
+        b.binary(BinaryOp.MUL, gn, hn, gr);
+        b.binary(BinaryOp.MUL, gr, u, gr);
+        // z: gh (h - n) z (1 - z)
+        View gz = gate(gXg, 1);
+        if (h != null) {
+            b.binary(BinaryOp.SUB, h, n, t);
+        } else {
+            b.unary(UnaryOp.NEG, 0f, n, t);
+        }
+        sigmoidDerivative(b, z, u);
+        b.binary(BinaryOp.MUL, gh, t, gz);
+        b.binary(BinaryOp.MUL, gz, u, gz);
+        b.copy(gr, gate(gHg, 0));
+        b.copy(gz, gate(gHg, 1));
+        if (gH != null) {
+            b.binary(BinaryOp.MUL, gh, z, gH);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.FusedRecurrent;
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
 
@@ -38,6 +39,6 @@ public class GRUCell extends RNNCellBase {
     public Tensor forward(Tensor input, Tensor h) {
         Tensor x = batched(input);
         Tensor hx = state("h", h, input);
-        return unbatch(RecurrentSteps.gru(inputGates(x), hiddenGates(hx), null, hx, hiddenSize(), -1), input);
+        return unbatch(FusedRecurrent.gruCell(inputGates(x), hiddenGates(hx), hx, -1), input);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.FusedRecurrent;
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
 
@@ -48,7 +49,7 @@ public class LSTMCell extends RNNCellBase {
         Tensor x = batched(input);
         Tensor hx = state("h", h, input);
         Tensor cx = state("c", c, input);
-        Tensor[] hc = RecurrentSteps.lstm(inputGates(x), hiddenGates(hx), cx, -1);
+        Tensor[] hc = FusedRecurrent.lstmCell(inputGates(x), hiddenGates(hx), cx, -1);
         return new State(unbatch(hc[0], input), unbatch(hc[1], input));
     }
 }

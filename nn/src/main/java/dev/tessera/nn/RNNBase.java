@@ -263,9 +263,7 @@ public abstract class RNNBase extends Module implements Stochastic {
             int[] lengths, Tensor[] masks) {
         String sfx = suffix(layer, dir);
         int hidden = hiddenSize;
-        int rows = mode.gates() * hidden;
-        // A view, so that the per-step weight gradients add up in one buffer rather than in the leaf.
-        Tensor whh = parameter("weight_hh" + sfx).reshape(rows, hidden);
+        Tensor whh = parameter("weight_hh" + sfx);
         Tensor xp = parameter("weight_ih" + sfx).matmul(xT); // every step's input projection in one GEMM
         Tensor bhn = null;
         if (hasBias) {
@@ -276,47 +274,39 @@ public abstract class RNNBase extends Module implements Stochastic {
                 // b_hr and b_hz add to the input side; b_hn sits inside r * (W_hn h + b_hn).
                 Tensor zeros = Tensor.zeros(bhh.device(), hidden);
                 bias = bih.add(Tensor.cat(List.of(bhh.slice(0, 0, 2 * hidden), zeros), 0));
-                bhn = bhh.slice(0, 2 * hidden, 3 * hidden).unsqueeze(1);
+                bhn = bhh.slice(0, 2 * hidden, 3 * hidden);
             } else {
                 bias = bih.add(bhh);
             }
             xp = xp.add(bias.unsqueeze(1));
         }
-        boolean lstm = mode == RecurrentMode.LSTM;
-        if (lstm) { // the whole direction as one node, its weight gradient as one product over all steps
-            return FusedRecurrent.lstmSequence(xp, parameter("weight_hh" + sfx), h0, c0, batch, dir == 1, lengths);
+        // The LSTM and GRU run the whole direction as one node, the gradient of W_hh as one product over all steps.
+        if (mode == RecurrentMode.LSTM) {
+            return FusedRecurrent.lstmSequence(xp, whh, h0, c0, batch, dir == 1, lengths);
         }
+        if (mode == RecurrentMode.GRU) {
+            Tensor[] r = FusedRecurrent.gruSequence(xp, whh, bhn, h0, batch, dir == 1, lengths);
+            return new Tensor[] {r[0], r[1], null};
+        }
+        // A view, so that the per-step weight gradients add up in one buffer rather than in the leaf.
+        Tensor whhView = whh.reshape(whh.shape());
         Tensor h = h0; // null: zeros, and the first step needs no W_hh h
-        Tensor c = lstm ? c0 : null;
         Tensor[] outs = new Tensor[steps];
         Tensor zero = masks == null ? null : Tensor.scalar(xT.device(), 0f);
         for (int s = 0; s < steps; s++) {
             int t = dir == 1 ? steps - 1 - s : s;
             Tensor pre = xp.slice(1, t * batch, (t + 1) * batch);
-            Tensor hh = h == null ? null : whh.matmul(h);
-            Tensor hNext;
-            Tensor cNext = null;
-            if (lstm) {
-                Tensor[] hc = RecurrentSteps.lstm(pre, hh, c, 0);
-                hNext = hc[0];
-                cNext = hc[1];
-            } else if (mode == RecurrentMode.GRU) {
-                hNext = RecurrentSteps.gru(pre, hh, bhn, h, hidden, 0);
-            } else {
-                hNext = RecurrentSteps.rnn(hh == null ? pre : pre.add(hh), mode);
-            }
+            Tensor hNext = RecurrentSteps.rnn(h == null ? pre : pre.add(whhView.matmul(h)), mode);
             Tensor m = masks == null ? null : masks[t];
             if (m == null) {
                 outs[t] = hNext;
                 h = hNext;
-                c = cNext;
             } else { // padded here for some sequences: zero output, state carried through
                 outs[t] = Tensor.where(m, hNext, zero); // exact zeros, even where padding made hNext inf or NaN
                 h = Tensor.where(m, hNext, h == null ? zero : h);
-                c = lstm ? Tensor.where(m, cNext, c == null ? zero : c) : null;
             }
         }
-        return new Tensor[] {Tensor.cat(Arrays.asList(outs), 1), h, c};
+        return new Tensor[] {Tensor.cat(Arrays.asList(outs), 1), h, null};
     }
 
     private Tensor initialState(String name, Tensor state, boolean unbatched, int states, int batch, Tensor input) {
