@@ -14,7 +14,7 @@ final class Elementwise {
         if (out.dtype != DType.FLOAT32) {
             return out; // integer arithmetic has no gradient
         }
-        String name = op.name().toLowerCase(java.util.Locale.ROOT);
+        String name = op.label();
         Node.Backward backward = switch (op) {
             case ADD -> (g, needs) -> new Tensor[] {g, g};
             case SUB -> (g, needs) -> new Tensor[] {g, needs[1] ? g.neg() : null};
@@ -79,7 +79,7 @@ final class Elementwise {
             case LOG, ABS, SIN, COS -> Autograd.saved(x);
             default -> Autograd.saved(); // NEG, SIGN
         };
-        return Autograd.record(out, op.name().toLowerCase(java.util.Locale.ROOT), saved, backward, x);
+        return Autograd.record(out, op.label(), saved, backward, x);
     }
 
     static Tensor addScalar(Tensor x, float value) {

@@ -62,7 +62,7 @@ final class InPlace {
     }
 
     static Tensor binary(BinaryOp op, Tensor target, Tensor other) {
-        String name = op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace";
+        String name = op.label() + "InPlace";
         requireWritable(name, target);
         requireBroadcastsTo(name, target, other);
         requireFloat(name, target);
@@ -82,7 +82,7 @@ final class InPlace {
     }
 
     static Tensor unary(UnaryOp op, float param, Tensor target) {
-        String name = op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace";
+        String name = op.label() + "InPlace";
         requireWritable(name, target);
         requireFloat(name, target);
         target.version.bump();

@@ -65,7 +65,7 @@ final class Kernels {
 
     /** {@code op(a, b)} with broadcasting; INT32 only for integer arithmetic on two INT32 inputs. */
     static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
-        String name = op.name().toLowerCase(java.util.Locale.ROOT);
+        String name = op.label();
         requireSameDevice(name, a, b);
         int[] shape = Shape.broadcast(name, a.shape, b.shape);
         boolean intResult = a.dtype == DType.INT32 && b.dtype == DType.INT32

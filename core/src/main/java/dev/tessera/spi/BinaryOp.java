@@ -32,6 +32,13 @@ public enum BinaryOp {
     /** {@code a >= b}. */
     GE;
 
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** Returns the op's name as tensor ops and error messages spell it, e.g. {@code add}. */
+    public String label() {
+        return label;
+    }
+
     /** Returns true for the comparisons, whose result is 0 or 1. */
     public boolean isComparison() {
         return ordinal() >= EQ.ordinal();

@@ -58,5 +58,12 @@ public enum UnaryOp {
     /** {@code max(x, p)}. */
     CLAMP_MIN,
     /** {@code min(x, p)}. */
-    CLAMP_MAX
+    CLAMP_MAX;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** Returns the op's name as tensor ops and error messages spell it, e.g. {@code exp}. */
+    public String label() {
+        return label;
+    }
 }
