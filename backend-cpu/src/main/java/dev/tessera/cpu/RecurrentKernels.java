@@ -98,39 +98,38 @@ final class RecurrentKernels {
         Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
         CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
             float[] s = PANELS.get();
-            // Panels: gates i, f, g, o at 0..3 * CHUNK (the hidden side at 4..7 * CHUNK while
-            // added in), c at 8, h at 9, c' at 10 (times CHUNK).
-            int i = 0;
-            int f = CHUNK;
-            int g = 2 * CHUNK;
-            int o = 3 * CHUNK;
-            int cp = 8 * CHUNK;
-            int hp = 9 * CHUNK;
-            int cn = 10 * CHUNK;
             for (int index = from; index < to; index++) {
                 Piece piece = Piece.of(p, index);
                 int n = piece.size();
+                // Panels of n elements: i, f, o, g (the sigmoids side by side: one call), then the
+                // hidden side in the same order, c, h and c'.
+                int i = 0;
+                int f = n;
+                int o = 2 * n;
+                int g = 3 * n;
+                int cp = 8 * n;
+                int hp = 9 * n;
+                int cn = 10 * n;
+                int[] at = {i, f, g, o};
                 for (int k = 0; k < 4; k++) {
-                    piece.gather(gates, k, s, k * CHUNK);
+                    piece.gather(gates, k, s, at[k]);
                     if (hh != null) {
-                        piece.gather(hh, k, s, (4 + k) * CHUNK);
-                        binary(BinaryOp.ADD, s, k * CHUNK, s, (4 + k) * CHUNK, s, k * CHUNK, n);
+                        piece.gather(hh, k, s, 4 * n + at[k]);
+                        binary(BinaryOp.ADD, s, at[k], s, 4 * n + at[k], s, at[k], n);
                     }
                 }
-                unary(UnaryOp.SIGMOID, 0f, s, i, s, i, n);
-                unary(UnaryOp.SIGMOID, 0f, s, f, s, f, n);
-                unary(UnaryOp.TANH, 0f, s, g, s, g, n);
-                unary(UnaryOp.SIGMOID, 0f, s, o, s, o, n);
+                sigmoid(s, i, 3 * n);
+                tanh(s, g, s, g, n);
                 binary(BinaryOp.MUL, s, i, s, g, s, cn, n);
                 if (c != null) {
                     piece.gather(c, 0, s, cp);
                     binary(BinaryOp.MUL, s, f, s, cp, s, hp, n);
                     binary(BinaryOp.ADD, s, hp, s, cn, s, cn, n);
                 }
-                unary(UnaryOp.TANH, 0f, s, cn, s, hp, n);
+                tanh(s, cn, s, hp, n);
                 binary(BinaryOp.MUL, s, o, s, hp, s, hp, n);
                 for (int k = 0; k < 4; k++) {
-                    piece.scatter(s, k * CHUNK, act, k);
+                    piece.scatter(s, at[k], act, k);
                 }
                 piece.scatter(s, hp, h, 0);
                 piece.scatter(s, cn, cNext, 0);
@@ -210,49 +209,51 @@ final class RecurrentKernels {
         Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
         CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
             float[] s = PANELS.get();
-            // Panels (times CHUNK): input side r, z, n 0..2, hidden side 3..5, act r, z, n, hn 6..9, h 10, h' 11.
-            int r = 6 * CHUNK;
-            int z = 7 * CHUNK;
-            int n = 8 * CHUNK;
-            int hn = 9 * CHUNK;
-            int hp = 10 * CHUNK;
-            int out = 11 * CHUNK;
             for (int index = from; index < to; index++) {
                 Piece piece = Piece.of(p, index);
-                int len = piece.size();
+                int n = piece.size();
+                // Panels of n elements: act r, z (side by side: one sigmoid call), n, hn; input
+                // side r, z, n; hidden side r, z, n; h; h'.
+                int r = 0;
+                int z = n;
+                int nn = 2 * n;
+                int hn = 3 * n;
+                int x0 = 4 * n;
+                int h0 = 7 * n;
+                int hp = 10 * n;
+                int out = 11 * n;
                 for (int k = 0; k < 3; k++) {
-                    piece.gather(xg, k, s, k * CHUNK);
+                    piece.gather(xg, k, s, x0 + k * n);
                     if (hg != null) {
-                        piece.gather(hg, k, s, (3 + k) * CHUNK);
+                        piece.gather(hg, k, s, h0 + k * n);
                     }
                 }
                 for (int k = 0; k < 2; k++) {
                     if (hg != null) {
-                        binary(BinaryOp.ADD, s, k * CHUNK, s, (3 + k) * CHUNK, s, (6 + k) * CHUNK, len);
+                        binary(BinaryOp.ADD, s, x0 + k * n, s, h0 + k * n, s, k * n, n);
                     } else {
-                        System.arraycopy(s, k * CHUNK, s, (6 + k) * CHUNK, len);
+                        System.arraycopy(s, x0 + k * n, s, k * n, n);
                     }
                 }
-                unary(UnaryOp.SIGMOID, 0f, s, r, s, r, len);
-                unary(UnaryOp.SIGMOID, 0f, s, z, s, z, len);
+                sigmoid(s, r, 2 * n);
                 if (hg != null) {
-                    System.arraycopy(s, 5 * CHUNK, s, hn, len);
+                    System.arraycopy(s, h0 + 2 * n, s, hn, n);
                 } else {
-                    Arrays.fill(s, hn, hn + len, 0f);
+                    Arrays.fill(s, hn, hn + n, 0f);
                 }
-                binary(BinaryOp.MUL, s, r, s, hn, s, out, len);
-                binary(BinaryOp.ADD, s, 2 * CHUNK, s, out, s, n, len);
-                unary(UnaryOp.TANH, 0f, s, n, s, n, len);
+                binary(BinaryOp.MUL, s, r, s, hn, s, out, n);
+                binary(BinaryOp.ADD, s, x0 + 2 * n, s, out, s, nn, n);
+                tanh(s, nn, s, nn, n);
                 if (h != null) {
                     piece.gather(h, 0, s, hp);
-                    binary(BinaryOp.SUB, s, hp, s, n, s, out, len);
+                    binary(BinaryOp.SUB, s, hp, s, nn, s, out, n);
                 } else {
-                    unary(UnaryOp.NEG, 0f, s, n, s, out, len);
+                    unary(UnaryOp.NEG, 0f, s, nn, s, out, n);
                 }
-                binary(BinaryOp.MUL, s, z, s, out, s, out, len);
-                binary(BinaryOp.ADD, s, n, s, out, s, out, len);
+                binary(BinaryOp.MUL, s, z, s, out, s, out, n);
+                binary(BinaryOp.ADD, s, nn, s, out, s, out, n);
                 for (int k = 0; k < 4; k++) {
-                    piece.scatter(s, (6 + k) * CHUNK, act, k);
+                    piece.scatter(s, k * n, act, k);
                 }
                 piece.scatter(s, out, hOut, 0);
             }
@@ -322,6 +323,32 @@ final class RecurrentKernels {
     private static void sigmoidDerivative(float[] s, int y, int u, int n) {
         unary(UnaryOp.RSUB_SCALAR, 1f, s, y, s, u, n);
         binary(BinaryOp.MUL, s, u, s, y, s, u, n);
+    }
+
+    /**
+     * {@code s[o..o+n) = sigmoid(s[o..o+n))}: the bits of {@code UnaryKernels.row(SIGMOID, ...)},
+     * called directly so that the forward kernels do not inline the whole unary dispatch at every
+     * activation (C2 then ran out of inlining room and left the vector code boxed).
+     */
+    private static void sigmoid(float[] s, int o, int n) {
+        if (Simd.ENABLED && n >= Simd.MIN_LENGTH) {
+            VectorMath.sigmoid(s, o, s, o, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                s[o + i] = FloatMath.sigmoid(s[o + i]);
+            }
+        }
+    }
+
+    /** {@code out[oo..] = tanh(x[xo..])} for {@code n} elements, as {@link #sigmoid} for {@code TANH}. */
+    private static void tanh(float[] x, int xo, float[] out, int oo, int n) {
+        if (Simd.ENABLED && n >= Simd.MIN_LENGTH) {
+            VectorMath.tanh(x, xo, out, oo, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[oo + i] = FloatMath.tanh(x[xo + i]);
+            }
+        }
     }
 
     private static void unary(UnaryOp op, float p, float[] x, int xo, float[] out, int oo, int n) {
