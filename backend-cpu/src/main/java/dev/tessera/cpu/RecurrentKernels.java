@@ -93,55 +93,68 @@ final class RecurrentKernels {
         return v.dim() == 3 ? v.offset() + k * st[0] + r * st[1] + j : v.offset() + r * st[0] + j;
     }
 
-    /** See {@link dev.tessera.spi.Backend#lstmCell}; the views have unit inner stride. */
-    static void lstmCell(View gates, View hh, View c, View act, View h, View cNext) {
+    /** What a kernel does with one piece, on the calling thread's panels {@code s}. */
+    @FunctionalInterface
+    private interface PieceBody {
+        void run(Piece piece, float[] s);
+    }
+
+    /**
+     * Runs {@code body} on every piece of the {@code [R, C]} problem of the gate view {@code act}
+     * ({@code [G, R, C]}), pieces in parallel on the pool.
+     */
+    private static void forEachPiece(View act, PieceBody body) {
         Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
         CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
             float[] s = PANELS.get();
             for (int index = from; index < to; index++) {
-                Piece piece = Piece.of(p, index);
-                int n = piece.size();
-                // Panels of n elements: i, f, o, g (the sigmoids side by side: one call), then the
-                // hidden side in the same order, c, h and c'.
-                int i = 0;
-                int f = n;
-                int o = 2 * n;
-                int g = 3 * n;
-                int cp = 8 * n;
-                int hp = 9 * n;
-                int cn = 10 * n;
-                int[] at = {i, f, g, o};
-                for (int k = 0; k < 4; k++) {
-                    piece.gather(gates, k, s, at[k]);
-                    if (hh != null) {
-                        piece.gather(hh, k, s, 4 * n + at[k]);
-                        binary(BinaryOp.ADD, s, at[k], s, 4 * n + at[k], s, at[k], n);
-                    }
-                }
-                sigmoid(s, i, 3 * n);
-                tanh(s, g, s, g, n);
-                binary(BinaryOp.MUL, s, i, s, g, s, cn, n);
-                if (c != null) {
-                    piece.gather(c, 0, s, cp);
-                    binary(BinaryOp.MUL, s, f, s, cp, s, hp, n);
-                    binary(BinaryOp.ADD, s, hp, s, cn, s, cn, n);
-                }
-                tanh(s, cn, s, hp, n);
-                binary(BinaryOp.MUL, s, o, s, hp, s, hp, n);
-                for (int k = 0; k < 4; k++) {
-                    piece.scatter(s, at[k], act, k);
-                }
-                piece.scatter(s, hp, h, 0);
-                piece.scatter(s, cn, cNext, 0);
+                body.run(Piece.of(p, index), s);
             }
+        });
+    }
+
+    /** See {@link dev.tessera.spi.Backend#lstmCell}; the views have unit inner stride. */
+    static void lstmCell(View gates, View hh, View c, View act, View h, View cNext) {
+        forEachPiece(act, (piece, s) -> {
+            int n = piece.size();
+            // Panels of n elements: i, f, o, g (the sigmoids side by side: one call), then the
+            // hidden side in the same order, c, h and c'.
+            int i = 0;
+            int f = n;
+            int o = 2 * n;
+            int g = 3 * n;
+            int cp = 8 * n;
+            int hp = 9 * n;
+            int cn = 10 * n;
+            int[] at = {i, f, g, o};
+            for (int k = 0; k < 4; k++) {
+                piece.gather(gates, k, s, at[k]);
+                if (hh != null) {
+                    piece.gather(hh, k, s, 4 * n + at[k]);
+                    binary(BinaryOp.ADD, s, at[k], s, 4 * n + at[k], s, at[k], n);
+                }
+            }
+            sigmoid(s, i, 3 * n);
+            tanh(s, g, s, g, n);
+            binary(BinaryOp.MUL, s, i, s, g, s, cn, n);
+            if (c != null) {
+                piece.gather(c, 0, s, cp);
+                binary(BinaryOp.MUL, s, f, s, cp, s, hp, n);
+                binary(BinaryOp.ADD, s, hp, s, cn, s, cn, n);
+            }
+            tanh(s, cn, s, hp, n);
+            binary(BinaryOp.MUL, s, o, s, hp, s, hp, n);
+            for (int k = 0; k < 4; k++) {
+                piece.scatter(s, at[k], act, k);
+            }
+            piece.scatter(s, hp, h, 0);
+            piece.scatter(s, cn, cNext, 0);
         });
     }
 
     /** See {@link dev.tessera.spi.Backend#lstmCellBackward}; the views have unit inner stride. */
     static void lstmCellBackward(View act, View c, View cNext, View gh, View gc, View gGates, View gC) {
-        Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
-        CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
-            float[] s = PANELS.get();
+        forEachPiece(act, (piece, s) -> {
             // Panels (times CHUNK): activated gates 0..3, their gradients 4..7, c 8, c' 9,
             // gh 10, gc 11, tanh(c') 12, scratch 13, dc 14, gradient of c 15.
             int i = 0;
@@ -160,111 +173,101 @@ final class RecurrentKernels {
             int u = 13 * CHUNK;
             int dc = 14 * CHUNK;
             int gcOut = 15 * CHUNK;
-            for (int index = from; index < to; index++) {
-                Piece piece = Piece.of(p, index);
-                int n = piece.size();
-                for (int k = 0; k < 4; k++) {
-                    piece.gather(act, k, s, k * CHUNK);
-                }
-                piece.gather(cNext, 0, s, cn);
-                piece.gather(gh, 0, s, ghp);
-                piece.gather(gc, 0, s, gcp);
-                unary(UnaryOp.TANH, 0f, s, cn, s, tc, n);
-                binary(BinaryOp.MUL, s, tc, s, tc, s, u, n);
-                unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, n);
-                binary(BinaryOp.MUL, s, u, s, o, s, u, n);
-                binary(BinaryOp.MUL, s, u, s, ghp, s, u, n);
-                binary(BinaryOp.ADD, s, gcp, s, u, s, dc, n);
-                sigmoidDerivative(s, o, u, n);
-                binary(BinaryOp.MUL, s, ghp, s, tc, s, go, n);
-                binary(BinaryOp.MUL, s, go, s, u, s, go, n);
-                sigmoidDerivative(s, i, u, n);
-                binary(BinaryOp.MUL, s, dc, s, g, s, gi, n);
-                binary(BinaryOp.MUL, s, gi, s, u, s, gi, n);
-                binary(BinaryOp.MUL, s, g, s, g, s, u, n);
-                unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, n);
-                binary(BinaryOp.MUL, s, dc, s, i, s, gg, n);
-                binary(BinaryOp.MUL, s, gg, s, u, s, gg, n);
-                if (c != null) {
-                    piece.gather(c, 0, s, cp);
-                    sigmoidDerivative(s, f, u, n);
-                    binary(BinaryOp.MUL, s, dc, s, cp, s, gf, n);
-                    binary(BinaryOp.MUL, s, gf, s, u, s, gf, n);
-                } else {
-                    Arrays.fill(s, gf, gf + n, 0f);
-                }
-                for (int k = 0; k < 4; k++) {
-                    piece.scatter(s, (4 + k) * CHUNK, gGates, k);
-                }
-                if (gC != null) {
-                    binary(BinaryOp.MUL, s, dc, s, f, s, gcOut, n);
-                    piece.scatter(s, gcOut, gC, 0);
-                }
+            int n = piece.size();
+            for (int k = 0; k < 4; k++) {
+                piece.gather(act, k, s, k * CHUNK);
+            }
+            piece.gather(cNext, 0, s, cn);
+            piece.gather(gh, 0, s, ghp);
+            piece.gather(gc, 0, s, gcp);
+            unary(UnaryOp.TANH, 0f, s, cn, s, tc, n);
+            binary(BinaryOp.MUL, s, tc, s, tc, s, u, n);
+            unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, n);
+            binary(BinaryOp.MUL, s, u, s, o, s, u, n);
+            binary(BinaryOp.MUL, s, u, s, ghp, s, u, n);
+            binary(BinaryOp.ADD, s, gcp, s, u, s, dc, n);
+            sigmoidDerivative(s, o, u, n);
+            binary(BinaryOp.MUL, s, ghp, s, tc, s, go, n);
+            binary(BinaryOp.MUL, s, go, s, u, s, go, n);
+            sigmoidDerivative(s, i, u, n);
+            binary(BinaryOp.MUL, s, dc, s, g, s, gi, n);
+            binary(BinaryOp.MUL, s, gi, s, u, s, gi, n);
+            binary(BinaryOp.MUL, s, g, s, g, s, u, n);
+            unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, n);
+            binary(BinaryOp.MUL, s, dc, s, i, s, gg, n);
+            binary(BinaryOp.MUL, s, gg, s, u, s, gg, n);
+            if (c != null) {
+                piece.gather(c, 0, s, cp);
+                sigmoidDerivative(s, f, u, n);
+                binary(BinaryOp.MUL, s, dc, s, cp, s, gf, n);
+                binary(BinaryOp.MUL, s, gf, s, u, s, gf, n);
+            } else {
+                Arrays.fill(s, gf, gf + n, 0f);
+            }
+            for (int k = 0; k < 4; k++) {
+                piece.scatter(s, (4 + k) * CHUNK, gGates, k);
+            }
+            if (gC != null) {
+                binary(BinaryOp.MUL, s, dc, s, f, s, gcOut, n);
+                piece.scatter(s, gcOut, gC, 0);
             }
         });
     }
 
     /** See {@link dev.tessera.spi.Backend#gruCell}; the views have unit inner stride. */
     static void gruCell(View xg, View hg, View h, View act, View hOut) {
-        Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
-        CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
-            float[] s = PANELS.get();
-            for (int index = from; index < to; index++) {
-                Piece piece = Piece.of(p, index);
-                int n = piece.size();
-                // Panels of n elements: act r, z (side by side: one sigmoid call), n, hn; input
-                // side r, z, n; hidden side r, z, n; h; h'.
-                int r = 0;
-                int z = n;
-                int nn = 2 * n;
-                int hn = 3 * n;
-                int x0 = 4 * n;
-                int h0 = 7 * n;
-                int hp = 10 * n;
-                int out = 11 * n;
-                for (int k = 0; k < 3; k++) {
-                    piece.gather(xg, k, s, x0 + k * n);
-                    if (hg != null) {
-                        piece.gather(hg, k, s, h0 + k * n);
-                    }
-                }
-                for (int k = 0; k < 2; k++) {
-                    if (hg != null) {
-                        binary(BinaryOp.ADD, s, x0 + k * n, s, h0 + k * n, s, k * n, n);
-                    } else {
-                        System.arraycopy(s, x0 + k * n, s, k * n, n);
-                    }
-                }
-                sigmoid(s, r, 2 * n);
+        forEachPiece(act, (piece, s) -> {
+            int n = piece.size();
+            // Panels of n elements: act r, z (side by side: one sigmoid call), n, hn; input
+            // side r, z, n; hidden side r, z, n; h; h'.
+            int r = 0;
+            int z = n;
+            int nn = 2 * n;
+            int hn = 3 * n;
+            int x0 = 4 * n;
+            int h0 = 7 * n;
+            int hp = 10 * n;
+            int out = 11 * n;
+            for (int k = 0; k < 3; k++) {
+                piece.gather(xg, k, s, x0 + k * n);
                 if (hg != null) {
-                    System.arraycopy(s, h0 + 2 * n, s, hn, n);
-                } else {
-                    Arrays.fill(s, hn, hn + n, 0f);
+                    piece.gather(hg, k, s, h0 + k * n);
                 }
-                binary(BinaryOp.MUL, s, r, s, hn, s, out, n);
-                binary(BinaryOp.ADD, s, x0 + 2 * n, s, out, s, nn, n);
-                tanh(s, nn, s, nn, n);
-                if (h != null) {
-                    piece.gather(h, 0, s, hp);
-                    binary(BinaryOp.SUB, s, hp, s, nn, s, out, n);
-                } else {
-                    unary(UnaryOp.NEG, 0f, s, nn, s, out, n);
-                }
-                binary(BinaryOp.MUL, s, z, s, out, s, out, n);
-                binary(BinaryOp.ADD, s, nn, s, out, s, out, n);
-                for (int k = 0; k < 4; k++) {
-                    piece.scatter(s, k * n, act, k);
-                }
-                piece.scatter(s, out, hOut, 0);
             }
+            for (int k = 0; k < 2; k++) {
+                if (hg != null) {
+                    binary(BinaryOp.ADD, s, x0 + k * n, s, h0 + k * n, s, k * n, n);
+                } else {
+                    System.arraycopy(s, x0 + k * n, s, k * n, n);
+                }
+            }
+            sigmoid(s, r, 2 * n);
+            if (hg != null) {
+                System.arraycopy(s, h0 + 2 * n, s, hn, n);
+            } else {
+                Arrays.fill(s, hn, hn + n, 0f);
+            }
+            binary(BinaryOp.MUL, s, r, s, hn, s, out, n);
+            binary(BinaryOp.ADD, s, x0 + 2 * n, s, out, s, nn, n);
+            tanh(s, nn, s, nn, n);
+            if (h != null) {
+                piece.gather(h, 0, s, hp);
+                binary(BinaryOp.SUB, s, hp, s, nn, s, out, n);
+            } else {
+                unary(UnaryOp.NEG, 0f, s, nn, s, out, n);
+            }
+            binary(BinaryOp.MUL, s, z, s, out, s, out, n);
+            binary(BinaryOp.ADD, s, nn, s, out, s, out, n);
+            for (int k = 0; k < 4; k++) {
+                piece.scatter(s, k * n, act, k);
+            }
+            piece.scatter(s, out, hOut, 0);
         });
     }
 
     /** See {@link dev.tessera.spi.Backend#gruCellBackward}; the views have unit inner stride. */
     static void gruCellBackward(View act, View h, View gh, View gXg, View gHg, View gH) {
-        Pieces p = new Pieces(act.shape()[1], act.shape()[2]);
-        CpuPool.parallelFor(p.count(), p.grain(), (from, to) -> {
-            float[] s = PANELS.get();
+        forEachPiece(act, (piece, s) -> {
             // Panels (times CHUNK): act r, z, n, hn 0..3, h 4, gh 5, input-side gradients r, z, n
             // 6..8, the hidden side's n 9, scratch 10 and 11, gradient of h 12.
             int r = 0;
@@ -280,41 +283,38 @@ final class RecurrentKernels {
             int u = 10 * CHUNK;
             int t = 11 * CHUNK;
             int gHp = 12 * CHUNK;
-            for (int index = from; index < to; index++) {
-                Piece piece = Piece.of(p, index);
-                int len = piece.size();
-                for (int k = 0; k < 4; k++) {
-                    piece.gather(act, k, s, k * CHUNK);
-                }
-                piece.gather(gh, 0, s, ghp);
-                unary(UnaryOp.RSUB_SCALAR, 1f, s, z, s, u, len);
-                binary(BinaryOp.MUL, s, ghp, s, u, s, t, len);
-                binary(BinaryOp.MUL, s, n, s, n, s, u, len);
-                unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, len);
-                binary(BinaryOp.MUL, s, t, s, u, s, gn, len);
-                binary(BinaryOp.MUL, s, gn, s, r, s, ghn, len);
-                sigmoidDerivative(s, r, u, len);
-                binary(BinaryOp.MUL, s, gn, s, hn, s, gr, len);
-                binary(BinaryOp.MUL, s, gr, s, u, s, gr, len);
-                if (h != null) {
-                    piece.gather(h, 0, s, hp);
-                    binary(BinaryOp.SUB, s, hp, s, n, s, t, len);
-                } else {
-                    unary(UnaryOp.NEG, 0f, s, n, s, t, len);
-                }
-                sigmoidDerivative(s, z, u, len);
-                binary(BinaryOp.MUL, s, ghp, s, t, s, gz, len);
-                binary(BinaryOp.MUL, s, gz, s, u, s, gz, len);
-                for (int k = 0; k < 3; k++) {
-                    piece.scatter(s, (6 + k) * CHUNK, gXg, k);
-                }
-                piece.scatter(s, gr, gHg, 0);
-                piece.scatter(s, gz, gHg, 1);
-                piece.scatter(s, ghn, gHg, 2);
-                if (gH != null) {
-                    binary(BinaryOp.MUL, s, ghp, s, z, s, gHp, len);
-                    piece.scatter(s, gHp, gH, 0);
-                }
+            int len = piece.size();
+            for (int k = 0; k < 4; k++) {
+                piece.gather(act, k, s, k * CHUNK);
+            }
+            piece.gather(gh, 0, s, ghp);
+            unary(UnaryOp.RSUB_SCALAR, 1f, s, z, s, u, len);
+            binary(BinaryOp.MUL, s, ghp, s, u, s, t, len);
+            binary(BinaryOp.MUL, s, n, s, n, s, u, len);
+            unary(UnaryOp.RSUB_SCALAR, 1f, s, u, s, u, len);
+            binary(BinaryOp.MUL, s, t, s, u, s, gn, len);
+            binary(BinaryOp.MUL, s, gn, s, r, s, ghn, len);
+            sigmoidDerivative(s, r, u, len);
+            binary(BinaryOp.MUL, s, gn, s, hn, s, gr, len);
+            binary(BinaryOp.MUL, s, gr, s, u, s, gr, len);
+            if (h != null) {
+                piece.gather(h, 0, s, hp);
+                binary(BinaryOp.SUB, s, hp, s, n, s, t, len);
+            } else {
+                unary(UnaryOp.NEG, 0f, s, n, s, t, len);
+            }
+            sigmoidDerivative(s, z, u, len);
+            binary(BinaryOp.MUL, s, ghp, s, t, s, gz, len);
+            binary(BinaryOp.MUL, s, gz, s, u, s, gz, len);
+            for (int k = 0; k < 3; k++) {
+                piece.scatter(s, (6 + k) * CHUNK, gXg, k);
+            }
+            piece.scatter(s, gr, gHg, 0);
+            piece.scatter(s, gz, gHg, 1);
+            piece.scatter(s, ghn, gHg, 2);
+            if (gH != null) {
+                binary(BinaryOp.MUL, s, ghp, s, z, s, gHp, len);
+                piece.scatter(s, gHp, gH, 0);
             }
         });
     }
