@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.spi.AdamSpec;
+import dev.tessera.spi.SgdSpec;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -207,6 +208,41 @@ class VersionCounterTest {
         assertEquals(0, t.t().contiguous().version(), "so has a copy");
         assertThrows(IllegalArgumentException.class, () -> t.addInPlace(Tensor.ones(4)));
         assertEquals(8, t.version(), "a refused write does not count");
+    }
+
+    @Test
+    void fusedSgdUpdateBumpsWhatItModifiesAndChecksItsArguments() {
+        Tensor p = Tensor.of(new float[] {1, 2});
+        Tensor grad = Tensor.of(new float[] {0.5f, -1f});
+        Tensor buf = Tensor.zeros(2);
+        Fused.sgdUpdate(p, grad, buf, new SgdSpec(0.1f, 0.9f, 0f, 0f, false, true));
+        assertEquals(1, p.version());
+        assertEquals(1, buf.version());
+        assertEquals(0, grad.version(), "the gradient is only read");
+        assertArrayEquals(new float[] {0.95f, 2.1f}, p.toFloatArray());
+        assertArrayEquals(new float[] {0.5f, -1f}, buf.toFloatArray(), "the first step copies the gradient");
+        Fused.sgdUpdate(p, grad, null, new SgdSpec(0.1f, 0f, 0f, 0f, false, false));
+        assertEquals(2, p.version());
+        assertEquals(1, buf.version());
+
+        SgdSpec momentum = new SgdSpec(0.1f, 0.9f, 0f, 0f, false, false);
+        IllegalArgumentException noBuffer = assertThrows(IllegalArgumentException.class,
+                () -> Fused.sgdUpdate(p, grad, null, momentum));
+        assertEquals("sgdUpdate: momentum 0.9 needs a momentum buffer, but none was given", noBuffer.getMessage());
+        IllegalArgumentException extraBuffer = assertThrows(IllegalArgumentException.class,
+                () -> Fused.sgdUpdate(p, grad, buf, new SgdSpec(0.1f, 0f, 0f, 0f, false, false)));
+        assertEquals("sgdUpdate: momentum 0.0 needs no momentum buffer, but one was given", extraBuffer.getMessage());
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> Fused.sgdUpdate(p, Tensor.zeros(3), buf, momentum));
+        assertTrue(shape.getMessage().startsWith("sgdUpdate: tensor of shape [3] (FLOAT32) does not match the parameter [2]"),
+                shape.getMessage());
+        Tensor leaf = Tensor.zeros(2).requiresGrad(true);
+        IllegalStateException recorded = assertThrows(IllegalStateException.class,
+                () -> Fused.sgdUpdate(leaf, grad, buf, momentum));
+        assertTrue(recorded.getMessage().startsWith("sgdUpdate: a tensor that requires grad cannot be modified in place"),
+                recorded.getMessage());
+        assertEquals(2, p.version(), "a refused update does not count");
+        assertEquals(1, buf.version());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.tessera;
 
 import dev.tessera.spi.AdamSpec;
+import dev.tessera.spi.SgdSpec;
 
 /**
  * Multi-step operations that backends may run as one fused kernel: optimizer updates, which modify
@@ -41,22 +42,56 @@ public final class Fused {
      * @throws IllegalArgumentException for mismatched shapes, devices or dtypes
      */
     public static void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamSpec spec) {
-        for (Tensor t : new Tensor[] {grad, expAvg, expAvgSq}) {
-            Kernels.requireSameDevice("adamUpdate", param, t);
-            if (!java.util.Arrays.equals(t.shape, param.shape) || t.dtype != DType.FLOAT32) {
-                throw new IllegalArgumentException("adamUpdate: tensor of shape " + Shape.str(t.shape) + " (" + t.dtype
-                        + ") does not match the parameter " + Shape.str(param.shape) + " (FLOAT32)");
-            }
-        }
-        for (Tensor t : new Tensor[] {param, expAvg, expAvgSq}) {
-            if (t.requiresGrad && GradMode.isEnabled()) {
-                throw new IllegalStateException("adamUpdate: a tensor that requires grad cannot be modified in place while"
-                        + " autograd records; wrap the update in try (var ng = Tensor.noGrad()) { ... }");
-            }
-        }
+        checkUpdate("adamUpdate", param, grad, expAvg, expAvgSq);
         param.version.bump();
         expAvg.version.bump();
         expAvgSq.version.bump();
         param.backend.adamUpdate(param.view(), grad.view(), expAvg.view(), expAvgSq.view(), spec);
+    }
+
+    /**
+     * One SGD step (see {@link SgdSpec}): modifies {@code param} and, with momentum, {@code
+     * buffer} (and bumps their {@link Tensor#version()}); {@code grad} is only read. All must have
+     * one shape and device.
+     *
+     * @param buffer the momentum buffer; null when {@code spec.momentum()} is 0
+     * @throws IllegalArgumentException for mismatched shapes, devices or dtypes, or a buffer missing
+     *                                  with momentum (or given without)
+     */
+    public static void sgdUpdate(Tensor param, Tensor grad, Tensor buffer, SgdSpec spec) {
+        if ((buffer == null) != (spec.momentum() == 0f)) {
+            throw new IllegalArgumentException("sgdUpdate: momentum " + spec.momentum() + " needs "
+                    + (spec.momentum() == 0f ? "no momentum buffer, but one was given" : "a momentum buffer, but none was given"));
+        }
+        if (buffer == null) {
+            checkUpdate("sgdUpdate", param, grad);
+        } else {
+            checkUpdate("sgdUpdate", param, grad, buffer);
+            buffer.version.bump();
+        }
+        param.version.bump();
+        param.backend.sgdUpdate(param.view(), grad.view(), buffer == null ? null : buffer.view(), spec);
+    }
+
+    /**
+     * Checks the arguments of an optimizer update: every tensor FLOAT32, of the parameter's shape and
+     * device; those modified (all but the gradient, {@code others[0]}) not recorded by autograd.
+     */
+    private static void checkUpdate(String op, Tensor param, Tensor... others) {
+        for (Tensor t : others) {
+            Kernels.requireSameDevice(op, param, t);
+            if (!java.util.Arrays.equals(t.shape, param.shape) || t.dtype != DType.FLOAT32 || param.dtype != DType.FLOAT32) {
+                throw new IllegalArgumentException(op + ": tensor of shape " + Shape.str(t.shape) + " (" + t.dtype
+                        + ") does not match the parameter " + Shape.str(param.shape) + " (" + param.dtype
+                        + "); all must be FLOAT32");
+            }
+        }
+        for (int i = -1; i < others.length; i++) {
+            Tensor t = i < 0 ? param : others[i];
+            if (i != 0 && t.requiresGrad && GradMode.isEnabled()) {
+                throw new IllegalStateException(op + ": a tensor that requires grad cannot be modified in place while"
+                        + " autograd records; wrap the update in try (var ng = Tensor.noGrad()) { ... }");
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.tessera.spi.Backend;
 import dev.tessera.spi.BinaryOp;
 import dev.tessera.spi.MemoryLedger;
 import dev.tessera.spi.ReduceOp;
+import dev.tessera.spi.SgdSpec;
 import dev.tessera.spi.Storage;
 import dev.tessera.spi.UnaryOp;
 import dev.tessera.spi.View;
@@ -309,7 +310,9 @@ public final class CpuBackend implements Backend {
         run2(x, y, (offs, st, n) -> {
             int xo = offs[0];
             int yo = offs[1];
-            if (st[0] == 1 && st[1] == 1) {
+            if (st[0] == 1 && st[1] == 1 && Simd.ENABLED && !(xs == ys && xo != yo)) {
+                VectorOptim.addScaled(ys, yo, xs, xo, alpha, 0, n);
+            } else if (st[0] == 1 && st[1] == 1) {
                 for (int i = 0; i < n; i++) {
                     ys[yo + i] += alpha * xs[xo + i];
                 }
@@ -347,6 +350,17 @@ public final class CpuBackend implements Backend {
                     expAvgSq.offset(), param.numel(), spec);
         } else {
             Backend.super.adamUpdate(param, grad, expAvg, expAvgSq, spec);
+        }
+    }
+
+    @Override
+    public void sgdUpdate(View param, View grad, View buffer, SgdSpec spec) {
+        if (param.isContiguous() && grad.isContiguous() && (buffer == null || buffer.isContiguous())) {
+            OptimKernels.sgd(CpuStorage.floats(param.storage()), param.offset(), CpuStorage.floats(grad.storage()),
+                    grad.offset(), buffer == null ? null : CpuStorage.floats(buffer.storage()),
+                    buffer == null ? 0 : buffer.offset(), param.numel(), spec);
+        } else {
+            Backend.super.sgdUpdate(param, grad, buffer, spec);
         }
     }
 

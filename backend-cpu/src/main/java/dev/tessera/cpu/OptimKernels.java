@@ -1,6 +1,7 @@
 package dev.tessera.cpu;
 
 import dev.tessera.spi.AdamSpec;
+import dev.tessera.spi.SgdSpec;
 
 /** Fused optimizer updates: one pass over the parameter and its state instead of one pass per formula term. */
 final class OptimKernels {
@@ -31,5 +32,46 @@ final class OptimKernels {
                 p[po + i] = w + step * (mi / ((float) Math.sqrt(vi) * invBias2 + eps));
             }
         });
+    }
+
+    /**
+     * SGD over contiguous arrays of length {@code n} starting at the given offsets ({@code buf} null
+     * without momentum); see {@link SgdSpec}. Each term is rounded as the SPI's composed default rounds
+     * it (no fused multiply-add), so both give the same bits. The common cases (no momentum, or
+     * momentum without Nesterov and weight decay after the first step) run on vectors.
+     */
+    static void sgd(float[] p, int po, float[] g, int go, float[] buf, int bo, int n, SgdSpec s) {
+        float lrStep = -s.lr();
+        float wd = s.weightDecay();
+        float mom = s.momentum();
+        float keep = 1f - s.dampening();
+        boolean plainMomentum = buf != null && !s.firstStep() && !s.nesterov() && wd == 0f;
+        CpuPool.parallelFor(n, GRAIN, (start, end) -> {
+            if (buf == null && wd == 0f && Simd.ENABLED) {
+                VectorOptim.addScaled(p, po, g, go, lrStep, start, end);
+            } else if (plainMomentum && Simd.ENABLED) {
+                VectorOptim.sgdMomentum(p, po, g, go, buf, bo, mom, keep, lrStep, start, end);
+            } else {
+                sgdAnyCase(p, po, g, go, buf, bo, start, end, s);
+            }
+        });
+    }
+
+    /** {@link #sgd} for elements {@code [start, end)}, any spec. */
+    private static void sgdAnyCase(float[] p, int po, float[] g, int go, float[] buf, int bo, int start, int end,
+                                   SgdSpec s) {
+        float lrStep = -s.lr();
+        float wd = s.weightDecay();
+        float mom = s.momentum();
+        float keep = 1f - s.dampening();
+        for (int i = start; i < end; i++) {
+            float d = wd != 0f ? g[go + i] + p[po + i] * wd : g[go + i];
+            if (buf != null) {
+                float b = s.firstStep() ? d : buf[bo + i] * mom + keep * d;
+                buf[bo + i] = b;
+                d = s.nesterov() ? d + b * mom : b;
+            }
+            p[po + i] = p[po + i] + lrStep * d;
+        }
     }
 }

@@ -20,11 +20,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The composed SPI defaults of {@code adamUpdate}, {@code axpy} and {@code fillUniform} (which a
+ * The composed SPI defaults of {@code adamUpdate}, {@code sgdUpdate}, {@code axpy} and {@code fillUniform} (which a
  * backend without those kernels inherits, and which the CPU runs for non-contiguous views), built on
  * the kit device's primitives, against the CPU's fused kernels and a double-precision oracle: Adam
  * and AdamW, with and without weight decay, over several steps (the bias corrections change each
- * step), on contiguous and strided parameters. Also checks that every default method of {@link
+ * step), on contiguous and strided parameters; SGD with and without momentum, dampening, Nesterov and
+ * weight decay, bit for bit against the composed passes. Also checks that every default method of {@link
  * Backend} is a kernel the kit runs composed (or bookkeeping), so a new one cannot go untested.
  */
 class ComposedOptimTest {
@@ -162,6 +163,90 @@ class ComposedOptimTest {
             double tol = 2e-6 + 2e-5 * Math.abs(expected[i]);
             assertTrue(Math.abs(expected[i] - actual[i]) <= tol,
                     what + " element " + i + ": expected " + expected[i] + " but was " + actual[i]);
+        }
+    }
+
+    // ------------------------------------------------------------------ SGD
+
+    /** One SGD configuration; {@code lr} of -1 makes the update a plain add (alpha 1). */
+    record Sgd(String name, float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+        SgdSpec spec(int step) {
+            return new SgdSpec(lr, momentum, dampening, weightDecay, nesterov, step == 1);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> sgds() {
+        List<Arguments> out = new ArrayList<>();
+        Sgd[] configs = {
+            new Sgd("plain", 0.1f, 0f, 0f, 0f, false),
+            new Sgd("plain+L2", 0.05f, 0f, 0f, 0.01f, false),
+            new Sgd("momentum", 0.01f, 0.9f, 0f, 0f, false),
+            new Sgd("momentum+dampening+L2", 0.03f, 0.8f, 0.1f, 0.02f, false),
+            new Sgd("nesterov+L2", 0.02f, 0.9f, 0f, 5e-4f, true),
+            new Sgd("lr=-1", -1f, 0.5f, 0f, 0f, false),
+        };
+        for (Sgd c : configs) {
+            for (int n : new int[] {1, 37, 70_001}) {
+                out.add(Arguments.of(c, n));
+            }
+        }
+        return out.stream();
+    }
+
+    /** Four SGD steps on {@code b}; returns the parameter and, with momentum, the buffer. */
+    private static float[][] sgdSteps(Backend b, Sgd c, int n, boolean strided) {
+        View p = strided ? stridedCopy(b, init(1, n)) : ComposedOnly.view(b, init(1, n), n);
+        View buf = c.momentum == 0f ? null : ComposedOnly.zeros(b, DType.FLOAT32, n);
+        for (int step = 1; step <= 4; step++) {
+            View g = ComposedOnly.view(b, init(200 + step, n), n);
+            b.sgdUpdate(p, g, buf, c.spec(step));
+        }
+        return buf == null ? new float[][] {b.readFloats(p)} : new float[][] {b.readFloats(p), b.readFloats(buf)};
+    }
+
+    /** PyTorch's SGD formulas in double precision. */
+    private static double[][] sgdOracle(Sgd c, int n) {
+        double[] p = toDouble(init(1, n));
+        double[] buf = new double[n];
+        for (int step = 1; step <= 4; step++) {
+            double[] g = toDouble(init(200 + step, n));
+            for (int i = 0; i < n; i++) {
+                double d = g[i] + (double) c.weightDecay * p[i];
+                if (c.momentum != 0f) {
+                    buf[i] = step == 1 ? d : c.momentum * buf[i] + (1 - (double) c.dampening) * d;
+                    d = c.nesterov ? d + c.momentum * buf[i] : buf[i];
+                }
+                p[i] -= c.lr * d;
+            }
+        }
+        return c.momentum == 0f ? new double[][] {p} : new double[][] {p, buf};
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sgds")
+    void fusedSgdHasTheBitsOfTheComposedDefaultAndFollowsTheOracle(Sgd c, int n) {
+        double[][] oracle = sgdOracle(c, n);
+        float[][] fused = sgdSteps(TestDevice.cpuBackend(), c, n, false);
+        float[][] composed = sgdSteps(ComposedOnly.onTestDevice(), c, n, false);
+        float[][] device = sgdSteps(TestDevice.backend(), c, n, false);
+        float[][] strided = sgdSteps(TestDevice.backend(), c, n, true); // the CPU composes for strided views
+        String[] names = {"param", "buffer"};
+        for (int i = 0; i < oracle.length; i++) {
+            assertOracle("cpu fused " + names[i], oracle[i], fused[i]);
+            assertOracle("composed " + names[i], oracle[i], composed[i]);
+            assertOracle("strided " + names[i], oracle[i], strided[i]);
+            TestDevice.assertMatchesCpu("device " + names[i], fused[i], device[i], TestDevice.Kind.ELEMENTWISE);
+            if (TestDevice.sameBitsAsCpu()) {
+                // The kernel rounds every term as the composed passes do: switching between them
+                // (contiguous or not, CPU or a backend without the kernel) never changes a bit.
+                assertArrayEquals(composed[i], fused[i], names[i]);
+                assertArrayEquals(fused[i], strided[i], names[i]);
+            }
         }
     }
 

@@ -349,6 +349,20 @@ public interface Backend {
     }
 
     /**
+     * One SGD step, in place, by the formulas of {@link SgdSpec} ({@code d = grad + weightDecay
+     * param}; with momentum, {@code buffer = firstStep ? d : momentum buffer + (1 - dampening) d} and
+     * {@code d = nesterov ? d + momentum buffer : buffer}; then {@code param -= lr d}): updates
+     * {@code param} and {@code buffer} (null when the momentum is 0); {@code grad} is only read. All
+     * are FLOAT32 of one shape. The default composes the elementwise primitives (three to six
+     * passes); a backend may fuse it into one, rounding each term as the default does.
+     */
+    default void sgdUpdate(View param, View grad, View buffer, SgdSpec spec) {
+        try (Scratch scratch = Scratch.open()) {
+            ComposedOptim.sgd(this, param, grad, buffer, spec);
+        }
+    }
+
+    /**
      * Fills {@code out} (FLOAT32, row-major order) with uniform numbers in {@code [low, high)}:
      * element {@code i} is {@code low + (high - low) * SplitMix.uniform(state, i)}, so every backend
      * gives the same numbers for the same generator state. The default draws on the host.

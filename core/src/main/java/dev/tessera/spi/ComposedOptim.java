@@ -42,4 +42,43 @@ final class ComposedOptim {
         b.unary(UnaryOp.MUL_SCALAR, -s.lr() / s.bias1(), t, t);
         b.binary(BinaryOp.ADD, p, t, p);
     }
+
+    /**
+     * See {@link Backend#sgdUpdate}: the passes of PyTorch's SGD, each rounded to float as {@code
+     * torch.optim.SGD} rounds it, so a fused kernel can reproduce the bits.
+     */
+    static void sgd(Backend b, View p, View g, View buf, SgdSpec s) {
+        View d = g;
+        if (s.weightDecay() != 0f) {
+            d = temp(b, g);
+            b.unary(UnaryOp.MUL_SCALAR, s.weightDecay(), p, d);
+            b.binary(BinaryOp.ADD, g, d, d);
+        }
+        if (s.momentum() != 0f) {
+            if (s.firstStep()) {
+                b.copy(d, buf);
+            } else {
+                b.unary(UnaryOp.MUL_SCALAR, s.momentum(), buf, buf);
+                addScaled(b, d, 1f - s.dampening(), buf);
+            }
+            if (s.nesterov()) {
+                View t = temp(b, g);
+                b.unary(UnaryOp.MUL_SCALAR, s.momentum(), buf, t);
+                b.binary(BinaryOp.ADD, d, t, t);
+                d = t;
+            } else {
+                d = buf;
+            }
+        }
+        addScaled(b, d, -s.lr(), p);
+    }
+
+    /** {@code y += alpha x}: a plain add when {@code alpha} is 1 (the same bits: {@code 1 x} is exact). */
+    private static void addScaled(Backend b, View x, float alpha, View y) {
+        if (alpha == 1f) {
+            b.binary(BinaryOp.ADD, y, x, y);
+        } else {
+            b.axpy(x, alpha, y);
+        }
+    }
 }

@@ -1,6 +1,8 @@
 package dev.tessera.nn.optim;
 
+import dev.tessera.Fused;
 import dev.tessera.Tensor;
+import dev.tessera.spi.SgdSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,24 +125,19 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(ParamGroup g, Tensor p, Tensor grad, ParamState state) {
-        float lr = g.lr();
         float momentum = (float) g.get(MOMENTUM);
-        float dampening = (float) g.get(DAMPENING);
-        float weightDecay = g.weightDecay();
-        Tensor d = grad;
-        if (weightDecay != 0f) {
-            d = d.add(p.mul(weightDecay));
-        }
+        Tensor buf = null;
+        boolean first = false;
         if (momentum != 0f) {
-            Tensor buf = state.buffer("momentum_buffer");
+            buf = state.buffer("momentum_buffer");
             if (buf == null) {
-                buf = p.zerosLike().copyFrom(d);
+                buf = p.zerosLike();
                 state.putBuffer("momentum_buffer", buf);
-            } else {
-                buf.mulInPlace(momentum).addInPlace(d, 1f - dampening);
+                first = true;
             }
-            d = g.flag(NESTEROV) ? d.add(buf.mul(momentum)) : buf;
         }
-        p.addInPlace(d, -lr);
+        // One fused pass where the backend has the kernel; the same bits as the formulas above.
+        Fused.sgdUpdate(p, grad, buf, new SgdSpec(g.lr(), momentum, (float) g.get(DAMPENING), g.weightDecay(),
+                g.flag(NESTEROV), first));
     }
 }
