@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tessera.kit.ComposedOnly;
+import dev.tessera.spi.SplitMix;
 import dev.tessera.spi.View;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DropoutMaskTest {
 
     @ParameterizedTest(name = "n={0} p={1} keep={2}")
-    @CsvSource({"1, 0.5, 1", "7, 0.1, 1.25", "64, 0.3, 1", "1000, 0.5, 2", "70001, 0.25, 1.3333334", "50, 0, 1", "50, 1, 3"})
+    @CsvSource({"1, 0.5, 1", "7, 0.1, 1.25", "64, 0.3, 1", "1000, 0.5, 2", "70001, 0.25, 1.3333334", "65543, 0.9, 10", "50, 0, 1", "50, 1, 3"})
     void equalsComparingUniformDraws(int n, float p, float keep) {
         Tensor like = Tensor.zeros(n);
         Generator g1 = new Generator(17);
@@ -25,6 +26,13 @@ class DropoutMaskTest {
         float[] expected = like.randLike(g2).ge(p).mul(keep).toFloatArray();
         assertArrayEquals(expected, mask.toFloatArray(), 0f);
         assertEquals(g2.nextLong(), g1.nextLong(), "the generator advances by the same count");
+        // Both kernels above may run on vectors: the scalar SplitMix stream is the independent oracle.
+        long state = new Generator(17).reserve(n);
+        float[] oracle = new float[n];
+        for (int i = 0; i < n; i++) {
+            oracle[i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
+        }
+        assertArrayEquals(oracle, mask.toFloatArray(), 0f);
 
         dev.tessera.spi.Backend composed = ComposedOnly.onTestDevice();
         View out = ComposedOnly.zeros(composed, DType.FLOAT32, n);

@@ -5,6 +5,8 @@ import dev.tessera.spi.SplitMix;
 /** Random numbers drawn in parallel: each element is a pure function of (state, index), so the split does not matter. */
 final class RandomKernels {
     private static final int GRAIN = 1 << 15;
+    /** Whether the draws run on vectors (eight at a time, the same bits as the scalar loop). */
+    private static final boolean VECTOR = Simd.ENABLED && VectorRandom.usable();
 
     private RandomKernels() {
     }
@@ -12,6 +14,10 @@ final class RandomKernels {
     /** {@code out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0} for {@code i < n}. */
     static void dropoutMask(float[] out, int o, int n, long state, float p, float keep) {
         CpuPool.parallelFor(n, GRAIN, (start, end) -> {
+            if (VECTOR) {
+                VectorRandom.dropoutMask(out, o, start, end, state, p, keep);
+                return;
+            }
             for (int i = start; i < end; i++) {
                 out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
             }
@@ -22,6 +28,10 @@ final class RandomKernels {
     static void uniform(float[] out, int o, int n, long state, float low, float high) {
         float range = high - low;
         CpuPool.parallelFor(n, GRAIN, (start, end) -> {
+            if (VECTOR) {
+                VectorRandom.uniform(out, o, start, end, state, low, range);
+                return;
+            }
             for (int i = start; i < end; i++) {
                 out[o + i] = low + range * SplitMix.uniform(state, i);
             }

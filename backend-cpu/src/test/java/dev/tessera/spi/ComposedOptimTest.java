@@ -286,7 +286,8 @@ class ComposedOptimTest {
     // ------------------------------------------------------------------ fillUniform
 
     @ParameterizedTest(name = "n={0} [{1}, {2}) strided={3}")
-    @CsvSource({"1, 0, 1, false", "67, -2, 3, false", "4099, 0.5, 0.75, false", "33, -1, 1, true", "0, 0, 1, false"})
+    @CsvSource({"1, 0, 1, false", "67, -2, 3, false", "4099, 0.5, 0.75, false", "70001, -3, 0.25, false", "33, -1, 1, true",
+        "0, 0, 1, false"})
     void composedFillUniformIsTheSplitMixStream(int n, float low, float high, boolean strided) {
         long state = 0x5EED_1234L + n;
         float[] expected = new float[n];

@@ -88,7 +88,7 @@ final class ReplicaJob implements Serializable {
             }
             long step = (long) round * config.localSteps() + t;
             Batch b = d.get(ShardSchedule.batch(r.shard(), p, step, config.localBatch(), config.shuffle(), config.seed()));
-            r.optimizer().zeroGrad();
+            r.optimizer().zeroGrad(false); // the replica's gradients reuse their buffers step after step
             Tensor loss = config.loss().compute(r.model().forward(b.features()), b.targets());
             loss.backward();
             r.optimizer().step();
