@@ -6,8 +6,9 @@ package dev.tessera;
  * @param liveBuffers the number of storages allocated and not yet released (by a {@link
  *                    MemoryScope}, explicitly, or by the garbage collector's cleaner)
  * @param bytesInUse  the bytes those live storages occupy
- * @param bytesCached bytes the backend keeps allocated for reuse although no storage uses them (0 on
- *                    the CPU, whose memory the garbage collector owns)
+ * @param bytesCached bytes the backend keeps allocated for reuse although no storage uses them (on
+ *                    the CPU: arrays of storages a memory scope released, kept for the next
+ *                    allocation of the same length, which the garbage collector may still reclaim)
  */
 public record MemoryStats(long liveBuffers, long bytesInUse, long bytesCached) {
 

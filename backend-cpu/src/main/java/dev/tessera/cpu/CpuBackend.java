@@ -49,17 +49,18 @@ public final class CpuBackend implements Backend {
 
     /**
      * Returns the storages that open memory scopes hold and their bytes (see {@link
-     * MemoryLedger#heapStats()}); the garbage collector owns all other CPU memory, and nothing is
-     * cached.
+     * MemoryLedger#heapStats()}), and as cached bytes the arrays of released storages kept for reuse
+     * ({@link ArrayPool}); the garbage collector owns all other CPU memory.
      */
     @Override
     public MemoryStats memoryStats() {
-        return MemoryLedger.heapStats();
+        MemoryStats scoped = MemoryLedger.heapStats();
+        return new MemoryStats(scoped.liveBuffers(), scoped.bytesInUse(), ArrayPool.bytes());
     }
 
     @Override
     public Storage allocate(DType dtype, int length) {
-        return dtype == DType.FLOAT32 ? CpuStorage.ofFloats(new float[length], true)
+        return dtype == DType.FLOAT32 ? CpuStorage.ofFloats(ArrayPool.zeros(length), true)
                 : CpuStorage.ofInts(new int[length], true);
     }
 

@@ -8,8 +8,8 @@ import dev.tessera.spi.Storage;
 /**
  * Heap storage: a {@code float[]} for FLOAT32 or an {@code int[]} for INT32, owned by the garbage
  * collector. Storages the backend hands out are registered with the calling thread's memory scope
- * ({@link MemoryLedger#trackHeap}); {@link #release()} drops the array, so the collector can
- * reclaim it before the storage itself becomes unreachable, and any later use throws.
+ * ({@link MemoryLedger#trackHeap}); {@link #release()} drops the array (a float array goes to the
+ * {@link ArrayPool} for the next allocation of its length), and any later use of the storage throws.
  */
 final class CpuStorage implements HeapStorage {
     private float[] floats;
@@ -17,8 +17,11 @@ final class CpuStorage implements HeapStorage {
     private final DType dtype;
     private final int length;
     private boolean released;
+    /** Whether the backend allocated the array for this storage alone (so a release may recycle it). */
+    private final boolean tracked;
 
     private CpuStorage(float[] floats, int[] ints, boolean tracked) {
+        this.tracked = tracked;
         this.floats = floats;
         this.ints = ints;
         this.dtype = floats != null ? DType.FLOAT32 : DType.INT32;
@@ -50,6 +53,9 @@ final class CpuStorage implements HeapStorage {
 
     @Override
     public void release() {
+        if (tracked && floats != null) {
+            ArrayPool.give(floats); // no one else holds the array: the backend allocated it for this storage
+        }
         released = true;
         floats = null;
         ints = null;
