@@ -366,6 +366,41 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void layerNorm(View x, View weight, View bias, float eps, View out, View mean, View rstd) {
+        if (x.isContiguous() && out.isContiguous() && unitStride(weight) && unitStride(bias)) {
+            NormKernels.forward(CpuStorage.floats(x.storage()), x.offset(), x.shape()[0], x.shape()[1],
+                    weight == null ? null : CpuStorage.floats(weight.storage()), weight == null ? 0 : weight.offset(),
+                    bias == null ? null : CpuStorage.floats(bias.storage()), bias == null ? 0 : bias.offset(), eps,
+                    CpuStorage.floats(out.storage()), out.offset(), CpuStorage.floats(mean.storage()), mean.offset(),
+                    CpuStorage.floats(rstd.storage()), rstd.offset());
+        } else {
+            Backend.super.layerNorm(x, weight, bias, eps, out, mean, rstd);
+        }
+    }
+
+    @Override
+    public void layerNormBackward(View x, View weight, View mean, View rstd, View gradOut, View gradX,
+                                  View gradWeight, View gradBias) {
+        if (x.isContiguous() && gradOut.isContiguous() && unitStride(weight)) {
+            NormKernels.backward(CpuStorage.floats(x.storage()), x.offset(), x.shape()[0], x.shape()[1],
+                    weight == null ? null : CpuStorage.floats(weight.storage()), weight == null ? 0 : weight.offset(),
+                    CpuStorage.floats(mean.storage()), mean.offset(), CpuStorage.floats(rstd.storage()), rstd.offset(),
+                    CpuStorage.floats(gradOut.storage()), gradOut.offset(),
+                    gradX == null ? null : CpuStorage.floats(gradX.storage()), gradX == null ? 0 : gradX.offset(),
+                    gradWeight == null ? null : CpuStorage.floats(gradWeight.storage()),
+                    gradWeight == null ? 0 : gradWeight.offset(),
+                    gradBias == null ? null : CpuStorage.floats(gradBias.storage()), gradBias == null ? 0 : gradBias.offset());
+        } else {
+            Backend.super.layerNormBackward(x, weight, mean, rstd, gradOut, gradX, gradWeight, gradBias);
+        }
+    }
+
+    /** Whether an optional {@code [n]} view is absent or has unit stride. */
+    private static boolean unitStride(View v) {
+        return v == null || v.shape()[0] <= 1 || v.strides()[0] == 1;
+    }
+
+    @Override
     public void lstmCell(View gates, View hh, View c, View act, View h, View cNext) {
         if (RecurrentKernels.unitInnerStride(gates, hh, c, act, h, cNext)) {
             RecurrentKernels.lstmCell(gates, hh, c, act, h, cNext);

@@ -338,6 +338,34 @@ public interface Backend {
     }
 
     /**
+     * Layer normalization of each row of {@code x} ({@code [rows, n]}, contiguous): writes the row
+     * means to {@code mean} and the reciprocal standard deviations {@code 1 / sqrt(var + eps)} (biased
+     * variance) to {@code rstd} (both {@code [rows]}, contiguous), and {@code out = (x - mean) rstd
+     * weight + bias} ({@code [rows, n]}, contiguous); {@code weight} and {@code bias} are {@code [n]}
+     * (any stride) or null for none. The default composes the primitives (about ten passes, four
+     * temporaries); a backend may do it in two passes. Outputs do not overlap the inputs.
+     */
+    default void layerNorm(View x, View weight, View bias, float eps, View out, View mean, View rstd) {
+        try (Scratch scratch = Scratch.open()) {
+            ComposedNorm.layerNorm(this, x, weight, bias, eps, out, mean, rstd);
+        }
+    }
+
+    /**
+     * The gradients of {@link #layerNorm} from its input {@code x}, {@code weight} (null for none),
+     * the saved {@code mean} and {@code rstd}, and the gradient {@code gradOut} reaching {@code out}
+     * ({@code [rows, n]}, contiguous): writes those wanted (null for the others) to {@code gradX}
+     * ({@code [rows, n]}), {@code gradWeight} and {@code gradBias} ({@code [n]}), all contiguous, not
+     * overlapping the inputs.
+     */
+    default void layerNormBackward(View x, View weight, View mean, View rstd, View gradOut, View gradX,
+                                   View gradWeight, View gradBias) {
+        try (Scratch scratch = Scratch.open()) {
+            ComposedNorm.layerNormBackward(this, x, weight, mean, rstd, gradOut, gradX, gradWeight, gradBias);
+        }
+    }
+
+    /**
      * One Adam/AdamW step, in place: updates {@code param}, {@code expAvg} and {@code expAvgSq}
      * (all FLOAT32, one shape with {@code grad}) by the formulas of {@link AdamSpec}. The default
      * composes the elementwise primitives (about fifteen passes); a backend may fuse it into one.

@@ -1,5 +1,6 @@
 package dev.tessera.nn;
 
+import dev.tessera.FusedLayerNorm;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
 import java.util.Arrays;
@@ -75,13 +76,7 @@ public class LayerNorm extends Module {
             throw new IllegalArgumentException("LayerNorm(" + Shape.str(normalizedShape) + "): input of shape "
                     + Shape.str(shape) + " does not end with the normalized shape " + Shape.str(normalizedShape));
         }
-        int[] rows = Arrays.copyOf(shape, lead + 1);
-        rows[lead] = Shape.numel(normalizedShape);
-        Tensor x = input.reshape(rows);
-        Tensor centred = x.sub(x.mean(-1, true));
-        Tensor var = centred.square().mean(-1, true);
-        Tensor y = centred.mul(var.add((float) eps).rsqrt()).reshape(shape);
-        return elementwiseAffine ? y.mul(weight()).add(bias()) : y;
+        return FusedLayerNorm.compute(input, normalizedShape, weight(), bias(), (float) eps);
     }
 
     @Override
