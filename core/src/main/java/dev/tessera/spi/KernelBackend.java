@@ -416,6 +416,22 @@ public abstract class KernelBackend<S extends KernelStorage> implements Backend 
     }
 
     @Override
+    public void sgdUpdate(View param, View grad, View buffer, SgdSpec spec) {
+        KernelOptim.sgd(this, param, grad, buffer, spec);
+    }
+
+    @Override
+    public void layerNorm(View x, View weight, View bias, float eps, View out, View mean, View rstd) {
+        KernelNorm.layerNorm(this, x, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(View x, View weight, View mean, View rstd, View gradOut, View gradX,
+                                  View gradWeight, View gradBias) {
+        KernelNorm.layerNormBackward(this, x, weight, mean, rstd, gradOut, gradX, gradWeight, gradBias);
+    }
+
+    @Override
     public void fillUniform(View out, long state, float low, float high) {
         KernelRandom.fillUniform(this, out, state, low, high);
     }

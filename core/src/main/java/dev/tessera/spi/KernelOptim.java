@@ -25,6 +25,23 @@ final class KernelOptim {
                 b.buffer(expAvgSq, "adamUpdate"), decay, l2, s.beta1(), s.beta2(), c1, c2, invBias2, s.eps(), step);
     }
 
+    /**
+     * One SGD step in place (see {@link Backend#sgdUpdate}): modifies {@code param} and, unless
+     * null, {@code buffer} (any strides, one shape with {@code grad}).
+     */
+    static void sgd(KernelBackend<?> b, View param, View grad, View buffer, SgdSpec s) {
+        if (buffer == null) {
+            b.kernels().launchStrided(FILE, "sgd_update", param.shape(), KernelLayout.strides(param, grad),
+                    KernelLayout.offsets(param, grad), b.buffer(param, "sgdUpdate"), b.buffer(grad, "sgdUpdate"),
+                    s.weightDecay(), -s.lr());
+        } else {
+            b.kernels().launchStrided(FILE, "sgd_momentum_update", param.shape(), KernelLayout.strides(param, grad, buffer),
+                    KernelLayout.offsets(param, grad, buffer), b.buffer(param, "sgdUpdate"), b.buffer(grad, "sgdUpdate"),
+                    b.buffer(buffer, "sgdUpdate"), s.weightDecay(), s.momentum(), 1f - s.dampening(), -s.lr(),
+                    s.firstStep() ? 1 : 0, s.nesterov() ? 1 : 0);
+        }
+    }
+
     /** {@code y += alpha * x} in place (see {@link Backend#axpy}); modifies {@code y}. */
     static void axpy(KernelBackend<?> b, View x, float alpha, View y) {
         b.kernels().launchStrided(FILE, "axpy", y.shape(), KernelLayout.strides(x, y), KernelLayout.offsets(x, y),

@@ -37,3 +37,56 @@ KERNEL void axpy(Layout L, int n, GLOBAL const float* x, float alpha, GLOBAL flo
     int yo = layout_offset(&L, 1, i);
     y[yo] += alpha * x[layout_offset(&L, 0, i)];
 }
+
+/*
+ * One SGD step without momentum (dev.tessera.spi.SgdSpec); operands 0 = param, 1 = grad. wd is the
+ * weight decay (0: none) and step = -lr; each term is rounded as the composed default rounds it.
+ */
+KERNEL void sgd_update(Layout L, int n, GLOBAL float* param, GLOBAL const float* grad, float wd, float step) {
+    int i = GID(0);
+    if (i >= n) {
+        return;
+    }
+    int po = layout_offset(&L, 0, i);
+    float d = grad[layout_offset(&L, 1, i)];
+    if (wd != 0.0f) {
+        float decay = param[po] * wd;
+        d = d + decay;
+    }
+    float delta = step * d;
+    param[po] = param[po] + delta;
+}
+
+/*
+ * One SGD step with momentum; operands 0 = param, 1 = grad, 2 = the momentum buffer. keep = 1 -
+ * dampening; first: the buffer takes the gradient; nesterov: the step uses d + mom * buffer.
+ */
+KERNEL void sgd_momentum_update(Layout L, int n, GLOBAL float* param, GLOBAL const float* grad, GLOBAL float* buf,
+                                float wd, float mom, float keep, float step, int first, int nesterov) {
+    int i = GID(0);
+    if (i >= n) {
+        return;
+    }
+    int po = layout_offset(&L, 0, i);
+    int bo = layout_offset(&L, 2, i);
+    float d = grad[layout_offset(&L, 1, i)];
+    if (wd != 0.0f) {
+        float decay = param[po] * wd;
+        d = d + decay;
+    }
+    float b = d;
+    if (!first) {
+        float old = buf[bo] * mom;
+        float fresh = keep * d;
+        b = old + fresh;
+    }
+    buf[bo] = b;
+    if (nesterov) {
+        float ahead = b * mom;
+        d = d + ahead;
+    } else {
+        d = b;
+    }
+    float delta = step * d;
+    param[po] = param[po] + delta;
+}

@@ -2,6 +2,7 @@ package dev.tessera.spi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +88,46 @@ class KernelFusedOpsTest {
         Object[] args = b.kernels.only().args();
         assertArrayEquals(new Object[] {1f, 0.25f, 0.8f, 0.9f, 1f - 0.8f, 1f - 0.9f, 2f, 1e-6f, -0.5f / 0.2f},
                 java.util.Arrays.copyOfRange(args, 4, 13));
+    }
+
+    @Test
+    void sgdPicksTheKernelByMomentumAndPassesItsScalars() {
+        View p = b.contiguous(2, 3);
+        View g = b.view(6, new int[] {2, 3}, new int[] {1, 2}, 0);
+        b.sgdUpdate(p, g, null, new SgdSpec(0.1f, 0f, 0f, 0.01f, false, false));
+        assertStrided(b.kernels.only(), "optim.c/sgd_update", new int[] {2, 3}, new int[][] {{3, 1}, {1, 2}},
+                new int[] {0, 0}, p.storage(), g.storage(), 0.01f, -0.1f);
+        b.kernels.launches.clear();
+        View buf = b.view(8, new int[] {2, 3}, new int[] {3, 1}, 2);
+        b.sgdUpdate(p, g, buf, new SgdSpec(0.05f, 0.9f, 0.25f, 0f, true, true));
+        assertStrided(b.kernels.only(), "optim.c/sgd_momentum_update", new int[] {2, 3},
+                new int[][] {{3, 1}, {1, 2}, {3, 1}}, new int[] {0, 0, 2}, p.storage(), g.storage(), buf.storage(),
+                0f, 0.9f, 0.75f, -0.05f, 1, 1);
+    }
+
+    @Test
+    void layerNormRunsOneItemPerRowAndTheParameterGradientsOnePerColumn() {
+        View x = b.view(40, new int[] {3, 10}, new int[] {10, 1}, 5);
+        View w = b.view(20, new int[] {10}, new int[] {2}, 1);
+        View out = b.contiguous(3, 10);
+        View mean = b.contiguous(3);
+        View rstd = b.contiguous(3);
+        b.layerNorm(x, w, null, 1e-5f, out, mean, rstd);
+        assertLaunch(b.kernels.only(), "norm.c/layer_norm", 64, 3, 10, x.storage(), 5, w.storage(), 1, 2, 1,
+                x.storage(), 0, 0, 0, 1e-5f, out.storage(), 0, mean.storage(), 0, rstd.storage(), 0);
+        b.kernels.launches.clear();
+        View go = b.contiguous(3, 10);
+        View gx = b.contiguous(3, 10);
+        View gb = b.contiguous(10);
+        b.layerNormBackward(x, null, mean, rstd, go, gx, null, gb);
+        assertEquals(2, b.kernels.launches.size());
+        assertLaunch(b.kernels.launches.get(0), "norm.c/layer_norm_backward_input", 64, 3, 10, x.storage(), 5,
+                x.storage(), 0, 0, 0, mean.storage(), 0, rstd.storage(), 0, go.storage(), 0, gx.storage(), 0);
+        assertLaunch(b.kernels.launches.get(1), "norm.c/layer_norm_backward_params", 64, 3, 10, x.storage(), 5,
+                mean.storage(), 0, rstd.storage(), 0, go.storage(), 0, gb.storage(), 0, 0, gb.storage(), 0, 1);
+        b.kernels.launches.clear();
+        b.layerNormBackward(x, w, mean, rstd, go, null, null, null);
+        assertTrue(b.kernels.launches.isEmpty(), "no gradient wanted: nothing launched");
     }
 
     @Test
