@@ -27,11 +27,10 @@ final class RandomKernels {
     /** {@code out[o + i] = low + (high - low) * SplitMix.uniform(state, i)} for {@code i < n}. */
     static void uniform(float[] out, int o, int n, long state, float low, float high) {
         float range = high - low;
+        // Scalar on purpose: uniform fills are mostly one-off (initial weights, synthetic data) and
+        // run in a JVM's first seconds, where vector code not yet compiled by the JIT runs boxed,
+        // ten times slower than this loop; dropout masks, drawn every training step, use vectors.
         CpuPool.parallelFor(n, GRAIN, (start, end) -> {
-            if (VECTOR) {
-                VectorRandom.uniform(out, o, start, end, state, low, range);
-                return;
-            }
             for (int i = start; i < end; i++) {
                 out[o + i] = low + range * SplitMix.uniform(state, i);
             }

@@ -8,11 +8,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link SplitMix#uniform} for sixteen consecutive indices at once with the Java Vector API: the
- * 64-bit mixing runs on two vectors of eight longs, whose 24-bit results convert exactly to floats,
- * so every lane is the scalar function's float, bit for bit. Only used with 512-bit vectors, whose
- * 64-bit lane multiply (AVX-512DQ) the JIT compiles to one instruction; only referred to when the
- * Vector API is available.
+ * Dropout masks from {@link SplitMix#uniform}, sixteen consecutive indices at once with the Java
+ * Vector API: the 64-bit mixing runs on two vectors of eight longs, whose 24-bit results convert
+ * exactly to floats, so every lane is the scalar function's float, bit for bit. Only used with
+ * 512-bit vectors, whose 64-bit lane multiply (AVX-512DQ) the JIT compiles to one instruction; only
+ * referred to when the Vector API is available.
  *
  * <p>The floats use the preferred species, like every other kernel, on purpose: a second float
  * species in the process (eight floats in a 256-bit vector, say) makes the Vector API's shared
@@ -64,17 +64,6 @@ final class VectorRandom {
         }
         for (; i < end; i++) {
             out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
-        }
-    }
-
-    /** {@code out[o + i] = low + range * uniform(state, i)} for {@code i} in {@code [start, end)}. */
-    static void uniform(float[] out, int o, int start, int end, long state, float low, float range) {
-        int i = start;
-        for (; i <= end - STEP; i += STEP) {
-            uniform16(state, i).mul(range).add(low).intoArray(out, o + i);
-        }
-        for (; i < end; i++) {
-            out[o + i] = low + range * SplitMix.uniform(state, i);
         }
     }
 }
