@@ -57,7 +57,8 @@ class FusedLayerNormTest {
         Tensor gradOut = Checks.randn(15, shape);
         y.backward(gradOut);
 
-        double[][] oracle = oracle(x.toFloatArray(), affine ? w.toFloatArray() : null, gradOut.toFloatArray(), n, eps);
+        double[][] oracle = LayerNormOracle.of(x.toFloatArray(), affine ? w.toFloatArray() : null,
+                affine ? b.toFloatArray() : null, gradOut.toFloatArray(), n, eps);
         assertArrayEquals(shape, y.shape());
         assertNear("output", oracle[0], y.toFloatArray());
         assertNear("input gradient", oracle[1], x.grad().toFloatArray());
@@ -65,51 +66,6 @@ class FusedLayerNormTest {
             assertNear("weight gradient", oracle[2], w.grad().toFloatArray());
             assertNear("bias gradient", oracle[3], b.grad().toFloatArray());
         }
-    }
-
-    /** Output, input, weight and bias gradients of PyTorch's layer norm over rows of length n. */
-    private static double[][] oracle(float[] x, float[] w, float[] go, int n, double eps) {
-        int rows = x.length / n;
-        double[] y = new double[x.length];
-        double[] gx = new double[x.length];
-        double[] gw = new double[n];
-        double[] gb = new double[n];
-        for (int r = 0; r < rows; r++) {
-            double mean = 0;
-            for (int j = 0; j < n; j++) {
-                mean += x[r * n + j];
-            }
-            mean /= n;
-            double var = 0;
-            for (int j = 0; j < n; j++) {
-                var += (x[r * n + j] - mean) * (x[r * n + j] - mean);
-            }
-            double rstd = 1 / Math.sqrt(var / n + eps);
-            double sumG = 0;
-            double sumGx = 0;
-            for (int j = 0; j < n; j++) {
-                double xhat = (x[r * n + j] - mean) * rstd;
-                double wj = w == null ? 1 : w[j];
-                y[r * n + j] = xhat * wj;
-                double g = go[r * n + j] * wj;
-                sumG += g;
-                sumGx += g * xhat;
-                gw[j] += go[r * n + j] * xhat;
-                gb[j] += go[r * n + j];
-            }
-            for (int j = 0; j < n; j++) {
-                double xhat = (x[r * n + j] - mean) * rstd;
-                double g = go[r * n + j] * (w == null ? 1 : w[j]);
-                gx[r * n + j] = rstd * (g - sumG / n - xhat * sumGx / n);
-            }
-        }
-        if (w != null) {
-            float[] b = Checks.randn(14, n).toFloatArray();
-            for (int i = 0; i < y.length; i++) {
-                y[i] += b[i % n];
-            }
-        }
-        return new double[][] {y, gx, gw, gb};
     }
 
     private static void assertNear(String what, double[] expected, float[] actual) {
