@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Models train on OpenCL as on the CPU: the same weights (the CPU model's state dict), the same
- * batches, 20 optimizer steps each; the losses agree to about 1e-4 relative at every step.
+ * batches, 20 optimizer steps each; the losses agree to about 1e-4 relative over the first ten
+ * steps and 1e-3 after. The devices sum in other orders, and training amplifies the differences:
+ * LeNet on six images with momentum 0.9 went from 2e-7 at step 8 to 1e-5 at step 15 and 3e-4 at
+ * step 19, with the optimizer step itself bit for bit the same on both.
  */
 class ModelTrainingTest {
     private static final int STEPS = 20;
@@ -60,7 +63,8 @@ class ModelTrainingTest {
         for (int step = 0; step < STEPS; step++) {
             float c = losses[0][step];
             float g = losses[1][step];
-            assertTrue(Math.abs(c - g) <= rel * Math.abs(c) + 1e-7, what + ": step " + step + " loss " + g
+            double tol = (step < STEPS / 2 ? rel : 10 * rel) * Math.abs(c) + 1e-7;
+            assertTrue(Math.abs(c - g) <= tol, what + ": step " + step + " loss " + g
                     + " on OpenCL, " + c + " on the CPU; all: " + java.util.Arrays.toString(losses[1]) + " vs "
                     + java.util.Arrays.toString(losses[0]));
         }
