@@ -5,7 +5,7 @@ import dev.tessera.spi.SplitMix;
 /** Random numbers drawn in parallel: each element is a pure function of (state, index), so the split does not matter. */
 final class RandomKernels {
     private static final int GRAIN = 1 << 15;
-    /** Whether the draws run on vectors (eight at a time, the same bits as the scalar loop). */
+    /** Whether dropout masks are drawn on vectors (sixteen at a time, the same bits as the scalar loop). */
     private static final boolean VECTOR = Simd.ENABLED && VectorRandom.usable();
 
     private RandomKernels() {
