@@ -3,8 +3,6 @@ package dev.tessera.cpu;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -60,25 +58,6 @@ final class VectorGemm {
     private static final long PARALLEL_PACK_MIN = 1L << 15;
     /** Tasks per worker the parallel loop aims for, for load balance on a noisy machine. */
     private static final int TASKS_PER_THREAD = 3;
-
-    /** Shuffles and mask of the 16 x 16 in-register transpose (see {@link #transpose16}). */
-    private static final VectorShuffle<Float> SPREAD_LO;
-    private static final VectorShuffle<Float> SPREAD_HI;
-    private static final VectorMask<Float> ODD_LANES;
-
-    static {
-        int[] lo = new int[LN];
-        int[] hi = new int[LN];
-        boolean[] odd = new boolean[LN];
-        for (int i = 0; i < LN; i++) {
-            lo[i] = i / 2;
-            hi[i] = LN / 2 + i / 2;
-            odd[i] = (i & 1) == 1;
-        }
-        SPREAD_LO = VectorShuffle.fromArray(S, lo, 0);
-        SPREAD_HI = VectorShuffle.fromArray(S, hi, 0);
-        ODD_LANES = VectorMask.fromArray(S, odd, 0);
-    }
 
     /** Reusable packing and tile buffers; pools rather than ThreadLocals, see {@link Recycler}. */
     private static final Recycler<float[]> B_BLOCKS = new Recycler<>(4);
@@ -433,155 +412,39 @@ final class VectorGemm {
 
     /**
      * B is stored n x k (op(B) = B^T, e.g. a Linear layer's [out, in] weight): column j of
-     * the panel is the contiguous row {@code src + j*ldb} of B. Full panels go through the
-     * in-register 16 x 16 transpose when vectors have 16 lanes; the rest is a scalar copy
-     * that reads four rows at a time (unit-stride reads, stride-NRW writes).
+     * the panel is the contiguous row {@code src + j*ldb} of B. A scalar copy that reads four
+     * rows at a time (unit-stride reads, stride-NRW writes). An in-register 16 x 16 transpose
+     * of the Vector API packed about 1.4x faster once compiled, but C2 took about 0.4 s to
+     * compile it, and until then it ran as boxed vectors: it made the first epoch of a fresh JVM
+     * about 0.7 s slower and the heap 200 MB larger, for 5% of a warm MLP step.
      */
     private static void packColumns(float[] b, int src, int ldb, int kc, int w, float[] bp, int d) {
-        int p = 0;
-        if (w == NRW && LN == 16) {
-            for (; p + 16 <= kc; p += 16) {
-                transpose16(b, src + p, ldb, bp, d + p * NRW);
-                transpose16(b, src + 16 * ldb + p, ldb, bp, d + p * NRW + 16);
+        int j = 0;
+        for (; j + 4 <= w; j += 4) {
+            int s0 = src + j * ldb;
+            int s1 = s0 + ldb;
+            int s2 = s1 + ldb;
+            int s3 = s2 + ldb;
+            int o = d + j;
+            for (int q = 0; q < kc; q++) {
+                int oq = o + q * NRW;
+                bp[oq] = b[s0 + q];
+                bp[oq + 1] = b[s1 + q];
+                bp[oq + 2] = b[s2 + q];
+                bp[oq + 3] = b[s3 + q];
             }
         }
-        if (p < kc) {
-            int j = 0;
-            for (; j + 4 <= w; j += 4) {
-                int s0 = src + j * ldb;
-                int s1 = s0 + ldb;
-                int s2 = s1 + ldb;
-                int s3 = s2 + ldb;
-                int o = d + j;
-                for (int q = p; q < kc; q++) {
-                    int oq = o + q * NRW;
-                    bp[oq] = b[s0 + q];
-                    bp[oq + 1] = b[s1 + q];
-                    bp[oq + 2] = b[s2 + q];
-                    bp[oq + 3] = b[s3 + q];
-                }
-            }
-            for (; j < w; j++) {
-                int s = src + j * ldb;
-                for (int q = p; q < kc; q++) {
-                    bp[d + q * NRW + j] = b[s + q];
-                }
-            }
-            for (; j < NRW; j++) {
-                for (int q = p; q < kc; q++) {
-                    bp[d + q * NRW + j] = 0f;
-                }
+        for (; j < w; j++) {
+            int s = src + j * ldb;
+            for (int q = 0; q < kc; q++) {
+                bp[d + q * NRW + j] = b[s + q];
             }
         }
-    }
-
-    /**
-     * Transposes the 16 x 16 block {@code b[src + j*ldb + p]} ({@code j, p < 16}) into
-     * {@code bp[dst + p*NRW + j]} in registers: four rounds of the perfect shuffle
-     * (interleave the low halves, {@code [x0, y0, x1, y1, ...]}, and the high halves,
-     * {@code [x8, y8, x9, y9, ...]}, of rows {@code i} and {@code i+8}), each interleave
-     * built from two one-input rearranges and a blend, which JDK 17 compiles to permute
-     * instructions. Written out rather than through small helper methods: with helpers
-     * (and with the two-input rearrange) C2 left the vectors boxed, 10x slower.
-     * About 1.5x faster than the scalar copy it replaces for transposed B.
-     */
-    private static void transpose16(float[] b, int src, int ldb, float[] bp, int dst) {
-        FloatVector v0 = FloatVector.fromArray(S, b, src);
-        FloatVector v1 = FloatVector.fromArray(S, b, src + 1 * ldb);
-        FloatVector v2 = FloatVector.fromArray(S, b, src + 2 * ldb);
-        FloatVector v3 = FloatVector.fromArray(S, b, src + 3 * ldb);
-        FloatVector v4 = FloatVector.fromArray(S, b, src + 4 * ldb);
-        FloatVector v5 = FloatVector.fromArray(S, b, src + 5 * ldb);
-        FloatVector v6 = FloatVector.fromArray(S, b, src + 6 * ldb);
-        FloatVector v7 = FloatVector.fromArray(S, b, src + 7 * ldb);
-        FloatVector v8 = FloatVector.fromArray(S, b, src + 8 * ldb);
-        FloatVector v9 = FloatVector.fromArray(S, b, src + 9 * ldb);
-        FloatVector vA = FloatVector.fromArray(S, b, src + 10 * ldb);
-        FloatVector vB = FloatVector.fromArray(S, b, src + 11 * ldb);
-        FloatVector vC = FloatVector.fromArray(S, b, src + 12 * ldb);
-        FloatVector vD = FloatVector.fromArray(S, b, src + 13 * ldb);
-        FloatVector vE = FloatVector.fromArray(S, b, src + 14 * ldb);
-        FloatVector vF = FloatVector.fromArray(S, b, src + 15 * ldb);
-        FloatVector w0 = v0.rearrange(SPREAD_LO).blend(v8.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector w1 = v0.rearrange(SPREAD_HI).blend(v8.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector w2 = v1.rearrange(SPREAD_LO).blend(v9.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector w3 = v1.rearrange(SPREAD_HI).blend(v9.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector w4 = v2.rearrange(SPREAD_LO).blend(vA.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector w5 = v2.rearrange(SPREAD_HI).blend(vA.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector w6 = v3.rearrange(SPREAD_LO).blend(vB.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector w7 = v3.rearrange(SPREAD_HI).blend(vB.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector w8 = v4.rearrange(SPREAD_LO).blend(vC.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector w9 = v4.rearrange(SPREAD_HI).blend(vC.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector wA = v5.rearrange(SPREAD_LO).blend(vD.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector wB = v5.rearrange(SPREAD_HI).blend(vD.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector wC = v6.rearrange(SPREAD_LO).blend(vE.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector wD = v6.rearrange(SPREAD_HI).blend(vE.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector wE = v7.rearrange(SPREAD_LO).blend(vF.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector wF = v7.rearrange(SPREAD_HI).blend(vF.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector x0 = w0.rearrange(SPREAD_LO).blend(w8.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector x1 = w0.rearrange(SPREAD_HI).blend(w8.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector x2 = w1.rearrange(SPREAD_LO).blend(w9.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector x3 = w1.rearrange(SPREAD_HI).blend(w9.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector x4 = w2.rearrange(SPREAD_LO).blend(wA.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector x5 = w2.rearrange(SPREAD_HI).blend(wA.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector x6 = w3.rearrange(SPREAD_LO).blend(wB.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector x7 = w3.rearrange(SPREAD_HI).blend(wB.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector x8 = w4.rearrange(SPREAD_LO).blend(wC.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector x9 = w4.rearrange(SPREAD_HI).blend(wC.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector xA = w5.rearrange(SPREAD_LO).blend(wD.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector xB = w5.rearrange(SPREAD_HI).blend(wD.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector xC = w6.rearrange(SPREAD_LO).blend(wE.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector xD = w6.rearrange(SPREAD_HI).blend(wE.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector xE = w7.rearrange(SPREAD_LO).blend(wF.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector xF = w7.rearrange(SPREAD_HI).blend(wF.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector y0 = x0.rearrange(SPREAD_LO).blend(x8.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector y1 = x0.rearrange(SPREAD_HI).blend(x8.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector y2 = x1.rearrange(SPREAD_LO).blend(x9.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector y3 = x1.rearrange(SPREAD_HI).blend(x9.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector y4 = x2.rearrange(SPREAD_LO).blend(xA.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector y5 = x2.rearrange(SPREAD_HI).blend(xA.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector y6 = x3.rearrange(SPREAD_LO).blend(xB.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector y7 = x3.rearrange(SPREAD_HI).blend(xB.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector y8 = x4.rearrange(SPREAD_LO).blend(xC.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector y9 = x4.rearrange(SPREAD_HI).blend(xC.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector yA = x5.rearrange(SPREAD_LO).blend(xD.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector yB = x5.rearrange(SPREAD_HI).blend(xD.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector yC = x6.rearrange(SPREAD_LO).blend(xE.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector yD = x6.rearrange(SPREAD_HI).blend(xE.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector yE = x7.rearrange(SPREAD_LO).blend(xF.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector yF = x7.rearrange(SPREAD_HI).blend(xF.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector z0 = y0.rearrange(SPREAD_LO).blend(y8.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector z1 = y0.rearrange(SPREAD_HI).blend(y8.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector z2 = y1.rearrange(SPREAD_LO).blend(y9.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector z3 = y1.rearrange(SPREAD_HI).blend(y9.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector z4 = y2.rearrange(SPREAD_LO).blend(yA.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector z5 = y2.rearrange(SPREAD_HI).blend(yA.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector z6 = y3.rearrange(SPREAD_LO).blend(yB.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector z7 = y3.rearrange(SPREAD_HI).blend(yB.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector z8 = y4.rearrange(SPREAD_LO).blend(yC.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector z9 = y4.rearrange(SPREAD_HI).blend(yC.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector zA = y5.rearrange(SPREAD_LO).blend(yD.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector zB = y5.rearrange(SPREAD_HI).blend(yD.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector zC = y6.rearrange(SPREAD_LO).blend(yE.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector zD = y6.rearrange(SPREAD_HI).blend(yE.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector zE = y7.rearrange(SPREAD_LO).blend(yF.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector zF = y7.rearrange(SPREAD_HI).blend(yF.rearrange(SPREAD_HI), ODD_LANES);
-        z0.intoArray(bp, dst);
-        z1.intoArray(bp, dst + 1 * NRW);
-        z2.intoArray(bp, dst + 2 * NRW);
-        z3.intoArray(bp, dst + 3 * NRW);
-        z4.intoArray(bp, dst + 4 * NRW);
-        z5.intoArray(bp, dst + 5 * NRW);
-        z6.intoArray(bp, dst + 6 * NRW);
-        z7.intoArray(bp, dst + 7 * NRW);
-        z8.intoArray(bp, dst + 8 * NRW);
-        z9.intoArray(bp, dst + 9 * NRW);
-        zA.intoArray(bp, dst + 10 * NRW);
-        zB.intoArray(bp, dst + 11 * NRW);
-        zC.intoArray(bp, dst + 12 * NRW);
-        zD.intoArray(bp, dst + 13 * NRW);
-        zE.intoArray(bp, dst + 14 * NRW);
-        zF.intoArray(bp, dst + 15 * NRW);
+        for (; j < NRW; j++) {
+            for (int q = 0; q < kc; q++) {
+                bp[d + q * NRW + j] = 0f;
+            }
+        }
     }
 
     /**
