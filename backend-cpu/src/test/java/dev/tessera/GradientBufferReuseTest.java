@@ -1,11 +1,17 @@
 package dev.tessera;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.junit.jupiter.api.Test;
 
-/** A leaf's existing gradient is accumulated into in place, so its buffer is reused across steps. */
+/**
+ * A leaf's existing gradient is accumulated into in place, and a linear weight's gradient that
+ * {@code zeroGrad()} cleared is written into the same buffer by the next backward when nobody
+ * outside can see that buffer: its values are those a new buffer would get, bit for bit.
+ */
 class GradientBufferReuseTest {
 
     @Test
@@ -22,5 +28,100 @@ class GradientBufferReuseTest {
         w.sum().backward();
         assertSame(grad, w.grad());
         assertArrayEquals(new float[] {1, 1, 1}, grad.toFloatArray());
+    }
+
+    @Test
+    void zeroGradKeepsAnUnseenWeightGradientForTheNextBackward() {
+        Tensor w = weight();
+        Tensor b = Tensor.zeros(5).requiresGrad(true);
+        step(w, b, 1);
+        Tensor first = w.gradForUpdate();
+        w.zeroGrad();
+        assertNull(w.gradForUpdate(), "cleared, as with PyTorch's set_to_none");
+        step(w, b, 2);
+        assertSame(first, w.gradForUpdate(), "the next gradient is written into the kept buffer");
+        assertArrayEquals(bits(freshGradient(2, true)), bits(w.gradForUpdate()), "the values a new buffer gets");
+    }
+
+    @Test
+    void aGradientReturnedByGradIsNeverOverwritten() {
+        Tensor w = weight();
+        step(w, null, 1);
+        Tensor seen = w.grad();
+        float[] before = seen.toFloatArray();
+        w.zeroGrad();
+        step(w, null, 2);
+        assertNotSame(seen, w.grad());
+        assertArrayEquals(bits(before), bits(seen), "the caller's tensor keeps its values");
+        assertArrayEquals(bits(freshGradient(2, false)), bits(w.grad()));
+    }
+
+    @Test
+    void aParameterWithoutAGradientThisStepStaysNull() {
+        Tensor w = weight();
+        step(w, null, 1);
+        w.zeroGrad();
+        Tensor other = weight();
+        step(other, null, 2);
+        assertNull(w.grad(), "a kept buffer is not a gradient");
+    }
+
+    @Test
+    void aGradientSetByTheUserReplacesTheKeptBuffer() {
+        Tensor w = weight();
+        step(w, null, 1);
+        Tensor kept = w.gradForUpdate();
+        w.zeroGrad();
+        Tensor mine = Tensor.zeros(5, 3);
+        w.setGrad(mine);
+        w.setGrad(null);
+        step(w, null, 2);
+        assertNotSame(kept, w.gradForUpdate());
+        assertNotSame(mine, w.gradForUpdate());
+        assertArrayEquals(bits(freshGradient(2, false)), bits(w.gradForUpdate()));
+    }
+
+    @Test
+    void insideAMemoryScopeTheClearedGradientGoesToTheScope() {
+        Tensor w = weight();
+        Tensor first;
+        try (MemoryScope scope = MemoryScope.open()) {
+            step(w, null, 1);
+            first = w.gradForUpdate();
+            w.zeroGrad(); // the scope frees it when it closes: it must not come back
+        }
+        step(w, null, 2);
+        assertNotSame(first, w.gradForUpdate());
+        assertArrayEquals(bits(freshGradient(2, false)), bits(w.gradForUpdate()));
+    }
+
+    /** A 5 x 3 weight with fixed values, requiring grad. */
+    private static Tensor weight() {
+        return Tensor.rand(new Generator(11), 5, 3).sub(0.5f).requiresGrad(true);
+    }
+
+    /** Forward and backward of a linear layer on an input that depends on {@code seed}. */
+    private static void step(Tensor w, Tensor b, int seed) {
+        Tensor x = Tensor.randn(new Generator(seed), 7, 3);
+        x.linear(w, b).square().sum().backward();
+    }
+
+    /** The weight's gradient of {@link #step} on a new weight, whose gradient buffer is new. */
+    private static Tensor freshGradient(int seed, boolean zeroBias) {
+        Tensor w = weight();
+        step(w, zeroBias ? Tensor.zeros(5).requiresGrad(true) : null, seed);
+        return w.grad();
+    }
+
+    private static int[] bits(Tensor t) {
+        return bits(t.toFloatArray());
+    }
+
+    private static int[] bits(float[] v) {
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return out;
     }
 }

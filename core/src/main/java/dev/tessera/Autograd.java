@@ -161,12 +161,23 @@ final class Autograd {
             }
             Tensor leaf = node.leaves[i];
             Tensor dest = leaf != null ? leaf.grad : node.parents[i] == null ? null : grads.get(node.parents[i]);
+            // A leaf with no gradient yet may have a spare buffer from its last one (see Tensor.zeroGrad).
+            boolean overwrite = dest == null && leaf != null && leaf.spareGrad != null;
+            if (overwrite) {
+                dest = leaf.spareGrad;
+            }
             if (dest == null || leaf == null && !owned.contains(dest) || !dest.isContiguous()
                     || !Arrays.equals(dest.shape, node.shapes[i])) {
                 continue;
             }
-            if (node.gradInto.addInto(i, g, dest)) {
+            if (node.gradInto.addInto(i, g, dest, overwrite)) {
                 if (leaf != null) {
+                    if (overwrite) {
+                        leaf.spareGrad = null;
+                        leaf.grad = dest;
+                        leaf.gradFromBackward = true;
+                        leaf.gradHandedOut = false;
+                    }
                     dest.version.bump();
                     shared.add(dest.storage);
                 }
@@ -199,6 +210,7 @@ final class Autograd {
                 leaf.grad = Kernels.add(leaf.grad, g);
             }
             leaf.gradFromBackward = true;
+            leaf.gradHandedOut = false;
             ScopeFrame.persist(leaf.grad.storage); // a new gradient outlives memory scopes
         }
         shared.add(leaf.grad.storage);

@@ -75,10 +75,10 @@ final class LinearAlgebra {
         if (result.gradFn != null && !batched) {
             // An operand whose gradient already has a buffer (a weight used at every step of a
             // recurrence, say) gets the product added into it by the GEMM itself (beta = 1).
-            result.gradFn.gradInto = (input, g, dest) -> {
+            result.gradFn.gradInto = (input, g, dest, overwrite) -> {
                 View d = matrixView(dest);
-                if (d.storage() != dest.storage) {
-                    return false; // not a plain matrix: the usual path
+                if (overwrite || d.storage() != dest.storage) {
+                    return false; // not a plain matrix, or the usual path's product may be laid out otherwise
                 }
                 if (input == 0) {
                     a.backend.matmul(matrixView(g), matrixView(b.t()), d, true);
@@ -138,12 +138,13 @@ final class LinearAlgebra {
         Tensor result = bias == null ? Autograd.record(y, "linear", saved, rule, x, weight)
                 : Autograd.record(y, "linear", saved, rule, x, weight, bias);
         if (result.gradFn != null) {
-            result.gradFn.gradInto = (input, g, dest) -> {
+            result.gradFn.gradInto = (input, g, dest, overwrite) -> {
                 if (input != 1) {
                     return false;
                 }
                 Tensor g2 = g.reshape(-1, outFeatures);
-                x.backend.matmul(matrixView(g2.t()), matrixView(x2), matrixView(dest), true);
+                // The same product as the backward rule's mm(g2.t(), x2): overwriting gives its bits.
+                x.backend.matmul(matrixView(g2.t()), matrixView(x2), matrixView(dest), !overwrite);
                 return true;
             };
         }

@@ -37,11 +37,13 @@ final class Node {
     /**
      * For ops that can add an input's gradient straight into an existing buffer, such as a matrix
      * product with beta = 1 into a weight's kept gradient: saves the temporary and the pass that
-     * would add it. Returns false where it cannot, and backward then computes the gradient as usual.
+     * would add it. With {@code overwrite}, {@code dest} is a spare buffer (see
+     * {@link Tensor#zeroGrad()}) to be overwritten with the gradient, bit for bit as the usual path
+     * computes it. Returns false where it cannot, and backward then computes the gradient as usual.
      */
     @FunctionalInterface
     interface GradInto {
-        boolean addInto(int input, Tensor grad, Tensor dest);
+        boolean addInto(int input, Tensor grad, Tensor dest, boolean overwrite);
     }
 
     final String op;

@@ -42,6 +42,13 @@ public final class Tensor {
     Tensor grad;
     /** True while {@link #grad} is a buffer backward() created (not one the user set): zeroGrad() may free it. */
     boolean gradFromBackward;
+    /** True once {@link #grad()} has returned the current {@link #grad}: its buffer is then the caller's too. */
+    boolean gradHandedOut;
+    /**
+     * A gradient buffer that zeroGrad() dropped without anyone outside having seen it: the next
+     * backward may write this tensor's new gradient into it instead of allocating one.
+     */
+    Tensor spareGrad;
     Node gradFn;
 
     /** A tensor on a new storage, at version 0. */
@@ -917,6 +924,19 @@ public final class Tensor {
 
     /** Returns the gradient accumulated by {@link #backward()} calls, or null if none yet. */
     public Tensor grad() {
+        gradHandedOut = grad != null;
+        return grad;
+    }
+
+    /**
+     * Returns the gradient, as {@link #grad()} does, to a caller that uses it only until the next
+     * {@link #zeroGrad()} and keeps no reference to it (an optimizer's update, gradient clipping).
+     * Unlike {@code grad()}, it leaves {@code zeroGrad()} free to keep the buffer, so that the next
+     * {@code backward()} writes the new gradient into it rather than into newly allocated memory.
+     *
+     * @return the gradient, or null if none
+     */
+    public Tensor gradForUpdate() {
         return grad;
     }
 
@@ -928,23 +948,32 @@ public final class Tensor {
         }
         this.grad = newGrad;
         this.gradFromBackward = false;
+        this.spareGrad = null;
         if (newGrad != null) {
             ScopeFrame.persist(newGrad.storage);
         }
     }
 
     /**
-     * Clears the gradient; modifies this tensor. A gradient that {@code backward()} created is
-     * handed to the innermost open {@link MemoryScope}, which frees it when it closes (keep it with
-     * {@code scope.keep(grad)} to use it longer): so training steps in scopes do not leave one
-     * gradient buffer per parameter per step to the garbage collector.
+     * Clears the gradient ({@link #grad()} returns null); modifies this tensor. A gradient that
+     * {@code backward()} created is handed to the innermost open {@link MemoryScope}, which frees
+     * it when it closes (keep it with {@code scope.keep(grad)} to use it longer): so training
+     * steps in scopes do not leave one gradient buffer per parameter per step to the garbage
+     * collector. Outside scopes, such a gradient that {@link #grad()} never returned (only
+     * {@link #gradForUpdate()} did) is kept, and the next {@code backward()} writes into it where
+     * it can (a linear layer's weight): the same values in memory allocated once.
      */
     public void zeroGrad() {
         if (grad != null && gradFromBackward) {
-            ScopeFrame.adopt(grad.storage);
+            if (ScopeFrame.anyOpen()) {
+                ScopeFrame.adopt(grad.storage);
+            } else if (!gradHandedOut && grad.isContiguous()) {
+                spareGrad = grad;
+            }
         }
         this.grad = null;
         this.gradFromBackward = false;
+        this.gradHandedOut = false;
     }
 
     /**

@@ -128,6 +128,12 @@ public class Adam extends Optimizer {
         require(g, ParamGroup.WEIGHT_DECAY, v -> v >= 0, ">= 0", where);
     }
 
+    /** The update keeps no reference to the gradient: returns false. A subclass whose {@code update} keeps gradients must return true. */
+    @Override
+    protected boolean retainsGradients() {
+        return false;
+    }
+
     @Override
     protected void update(ParamGroup g, Tensor p, Tensor grad, ParamState state) {
         float lr = g.lr();

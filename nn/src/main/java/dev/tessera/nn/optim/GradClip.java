@@ -123,8 +123,9 @@ public final class GradClip {
     private static List<Tensor> grads(List<Tensor> params) {
         List<Tensor> grads = new ArrayList<>();
         for (Tensor p : params) {
-            if (p != null && p.grad() != null) {
-                grads.add(p.grad());
+            Tensor g = p == null ? null : p.gradForUpdate(); // used in this call only
+            if (g != null) {
+                grads.add(g);
             }
         }
         return grads;

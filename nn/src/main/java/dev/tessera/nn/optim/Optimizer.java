@@ -67,10 +67,23 @@ public abstract class Optimizer {
      *
      * @param group the parameter's group (read its hyper-parameters)
      * @param param the parameter, to be modified in place
-     * @param grad  its gradient (must not be modified: it is the user's {@code param.grad()})
+     * @param grad  its gradient (must not be modified: it is the user's {@code param.grad()}); unless
+     *              {@link #retainsGradients()} says otherwise, not to be kept past this call
      * @param state its state, to be read and modified
      */
     protected abstract void update(ParamGroup group, Tensor param, Tensor grad, ParamState state);
+
+    /**
+     * Whether {@link #update} may keep a reference to the gradient it is given beyond the call.
+     * When false, as for every optimizer of this package, {@link #step()} reads the gradients with
+     * {@link Tensor#gradForUpdate()}, and a later {@code zeroGrad()} may reuse their buffers for
+     * the next {@code backward()}. True by default, so that a subclass that keeps gradients is safe.
+     *
+     * @return true if {@code update} may keep the gradient tensor
+     */
+    protected boolean retainsGradients() {
+        return true;
+    }
 
     /**
      * Checks a group's hyper-parameters, throwing {@link IllegalArgumentException} (see {@link
@@ -183,10 +196,11 @@ public abstract class Optimizer {
         try (var ng = Tensor.noGrad()) {
             for (ParamGroup g : groups) {
                 for (Tensor p : g.params()) {
-                    if (setToNone || p.grad() == null) {
+                    Tensor grad = p.gradForUpdate();
+                    if (setToNone || grad == null) {
                         p.zeroGrad();
                     } else {
-                        p.grad().fill(0f);
+                        grad.fill(0f);
                     }
                 }
             }
@@ -200,12 +214,13 @@ public abstract class Optimizer {
      * @throws IllegalArgumentException if a group's hyper-parameters were changed to invalid values
      */
     public void step() {
+        boolean retains = retainsGradients();
         try (GradMode ignored = Tensor.noGrad()) {
             for (int i = 0; i < groups.size(); i++) {
                 ParamGroup g = groups.get(i);
                 check(g, where(i));
                 for (Tensor p : g.params()) {
-                    Tensor grad = p.grad();
+                    Tensor grad = retains ? p.grad() : p.gradForUpdate();
                     if (grad != null) {
                         update(g, p, grad, state.computeIfAbsent(p, k -> new ParamState()));
                     }

@@ -125,6 +125,12 @@ public final class RMSprop extends Optimizer {
         require(g, ParamGroup.WEIGHT_DECAY, v -> v >= 0, ">= 0", where);
     }
 
+    /** The update keeps no reference to the gradient: returns false. */
+    @Override
+    protected boolean retainsGradients() {
+        return false;
+    }
+
     @Override
     protected void update(ParamGroup g, Tensor p, Tensor grad, ParamState state) {
         float lr = g.lr();

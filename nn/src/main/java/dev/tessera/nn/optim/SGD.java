@@ -123,6 +123,12 @@ public final class SGD extends Optimizer {
         }
     }
 
+    /** The update keeps no reference to the gradient: returns false. */
+    @Override
+    protected boolean retainsGradients() {
+        return false;
+    }
+
     @Override
     protected void update(ParamGroup g, Tensor p, Tensor grad, ParamState state) {
         float momentum = (float) g.get(MOMENTUM);
