@@ -4,13 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 /**
  * A leaf's existing gradient is accumulated into in place, and a linear weight's gradient that
  * {@code zeroGrad()} cleared is written into the same buffer by the next backward when nobody
- * outside can see that buffer: its values are those a new buffer would get, bit for bit.
+ * outside can see that buffer: its values are those a new buffer would get, bit for bit. The
+ * other buffers a backward pass allocates are released when it ends (to the CPU's array pool).
  */
 class GradientBufferReuseTest {
 
@@ -93,6 +95,37 @@ class GradientBufferReuseTest {
         step(w, null, 2);
         assertNotSame(first, w.gradForUpdate());
         assertArrayEquals(bits(freshGradient(2, false)), bits(w.gradForUpdate()));
+    }
+
+    @Test
+    void backwardKeepsTheLeafGradientsItAllocates() {
+        Tensor w = Tensor.rand(new Generator(1), 53, 53).requiresGrad(true);
+        Tensor x = Tensor.rand(new Generator(2), 37, 53);
+        Tensor expected;
+        try (var ng = Tensor.noGrad()) {
+            // d/dw sum(relu(x w) w) = relu(x w)^T 1 + x^T ((1 w^T) * step(x w))
+            Tensor h = x.matmul(w);
+            Tensor ones = Tensor.ones(37, 53);
+            expected = h.relu().t().matmul(ones).add(x.t().matmul(ones.matmul(w.t()).mul(h.gt(0f))));
+        }
+        x.matmul(w).relu().matmul(w).sum().backward(); // the temporaries of the pass are freed here
+        float[] got = w.grad().toFloatArray(); // the leaf's gradient is not
+        float[] want = expected.toFloatArray();
+        for (int i = 0; i < want.length; i++) {
+            assertTrue(Math.abs(got[i] - want[i]) <= 1e-4f * (1 + Math.abs(want[i])), "element " + i);
+        }
+    }
+
+    @Test
+    @CpuOnly("reads the CPU backend's array pool")
+    void backwardPoolsItsTemporaries() {
+        // 37 x 53: a length no other test's arrays have, so the pool holds none before.
+        Tensor w = Tensor.rand(new Generator(1), 53, 53).requiresGrad(true);
+        Tensor x = Tensor.rand(new Generator(2), 37, 53);
+        long before = Device.cpu().memoryStats().bytesCached();
+        x.matmul(w).relu().matmul(w).sum().backward();
+        long after = Device.cpu().memoryStats().bytesCached();
+        assertTrue(after >= before + 4L * 37 * 53, "the 37 x 53 gradients of the pass are pooled: " + before + " -> " + after);
     }
 
     /** A 5 x 3 weight with fixed values, requiring grad. */

@@ -73,6 +73,10 @@ final class Autograd {
             throw new IllegalArgumentException("backward: gradient shape " + Shape.str(grad.shape)
                     + " differs from the tensor's shape " + Shape.str(root.shape));
         }
+        // Whatever this pass allocates, but the leaves' new gradients (persisted by accumulateLeaf), is
+        // one of its temporaries: released when it ends, so that CPU arrays go back to the pool for the
+        // next step instead of to the garbage collector, and device memory to the device at once.
+        ScopeFrame temporaries = ScopeFrame.open();
         try (GradMode ignored = new GradMode(false)) {
             // Storages already handed to a leaf (or owned by the caller): a leaf may only keep a gradient
             // without copying when nothing else can see or modify its memory.
@@ -143,6 +147,8 @@ final class Autograd {
                     node.release();
                 }
             }
+        } finally {
+            temporaries.close();
         }
     }
 
