@@ -940,7 +940,7 @@ public final class Tensor {
         return grad;
     }
 
-    /** Replaces the gradient (null clears it); modifies this tensor. */
+    /** Replaces the gradient (null clears it, and drops a buffer {@link #zeroGrad()} kept); modifies this tensor. */
     public void setGrad(Tensor newGrad) {
         if (newGrad != null && !java.util.Arrays.equals(newGrad.shape, shape)) {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shape.str(newGrad.shape)
@@ -961,7 +961,8 @@ public final class Tensor {
      * steps in scopes do not leave one gradient buffer per parameter per step to the garbage
      * collector. Outside scopes, such a gradient that {@link #grad()} never returned (only
      * {@link #gradForUpdate()} did) is kept, and the next {@code backward()} writes into it where
-     * it can (a linear layer's weight): the same values in memory allocated once.
+     * it can (a linear layer's weight): the same values in memory allocated once. To free that
+     * buffer as well, call {@code setGrad(null)}.
      */
     public void zeroGrad() {
         if (grad != null && gradFromBackward) {
