@@ -54,6 +54,8 @@ final class VectorGemm {
     static final int NC = Math.max(NRW, 2048 / NRW * NRW);
     /** Floats of B up to which it is read in place instead of packed, see {@link #directB}. */
     private static final long DIRECT_B_MAX_FLOATS = 1L << 14;
+    /** Floats (k x ldb) B may span to be read in place, see {@link #directB}: 256 KiB. */
+    private static final long DIRECT_B_MAX_SPAN = 1L << 16;
     /** Elements of a B block from which it is packed in parallel. */
     private static final long PARALLEL_PACK_MIN = 1L << 15;
     /** Tasks per worker the parallel loop aims for, for load balance on a noisy machine. */
@@ -91,7 +93,7 @@ final class VectorGemm {
         int mcMax = variant.mc();
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(n, NRW));
-        boolean directB = directB(transB, n, k);
+        boolean directB = directB(transB, n, k, ldb);
         // B read in place still packs its last, partial panel (the kernel reads whole panels).
         float[] packedB = take(B_BLOCKS, directB ? kcMax * NRW : kcMax * ncMax);
         int threads = parallel ? CpuPool.callerParallelism() : 1;
@@ -136,13 +138,16 @@ final class VectorGemm {
     }
 
     /**
-     * Whether B's whole panels are read in place rather than packed: only when B is small. A
-     * large B read in place goes through rows {@code ldb} apart (often 4 KiB, a multiple of the
-     * L1 set stride); packed, the kernel streams it. Measured (1 thread, best of 9): 128x128x32
-     * 6 against 9 µs in place; 256x784x256 750 against 500 µs packed.
+     * Whether B's whole panels are read in place rather than packed: only when B is small, and
+     * so are the memory it spans. A large B read in place goes through rows {@code ldb} apart
+     * (often 4 KiB, a multiple of the L1 set stride); packed, the kernel streams it. Measured (1
+     * thread, best of 9): 128x128x32 6 against 9 µs in place; 256x784x256 750 against 500 µs
+     * packed. A small B whose rows lie far apart (one time step's columns of a recurrent layer's
+     * time-major states, 32 columns of rows 12.8 KB apart) touches a new page per row: 768x256
+     * times 256x32 of ldb 3200 took 101 µs in place against 85 µs packed (median of 9).
      */
-    private static boolean directB(boolean transB, int n, int k) {
-        return !transB && (long) k * n <= DIRECT_B_MAX_FLOATS;
+    private static boolean directB(boolean transB, int n, int k, int ldb) {
+        return !transB && (long) k * n <= DIRECT_B_MAX_FLOATS && (long) k * ldb <= DIRECT_B_MAX_SPAN;
     }
 
     /** A recycled buffer of at least {@code size} floats, or a new one. */
