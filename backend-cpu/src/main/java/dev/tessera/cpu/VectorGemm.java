@@ -90,6 +90,18 @@ final class VectorGemm {
     static void sgemm(GemmVariant variant, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, boolean parallel) {
+        if (SwappedGemm.pays(transA, transB, m, n, k)) {
+            SwappedGemm.sgemm(variant, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel);
+        } else {
+            sgemmAsGiven(variant, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                    parallel);
+        }
+    }
+
+    /** {@link #sgemm} computed in the orientation given, never as the transposed product. */
+    static void sgemmAsGiven(GemmVariant variant, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc, boolean parallel) {
         int mcMax = variant.mc();
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(n, NRW));
