@@ -82,7 +82,8 @@ final class VectorGemm {
      * {@code C = alpha*op(A)*op(B) + beta*C}; the arguments are those of
      * {@link Gemm#sgemm}, already validated, with {@code m, n, k >= 1} and
      * {@code alpha != 0}. Modifies only {@code c[cOff + i*ldc + j]} for
-     * {@code i < m, j < n}.
+     * {@code i < m, j < n}. A product with few rows of A and a transposed B runs as its
+     * transpose, with the same bits (see {@link SwappedGemm}).
      *
      * @param variant  the register tile and packing to use; any gives the same bits
      * @param parallel whether to spread the work over {@link CpuPool}
