@@ -1,6 +1,7 @@
 package dev.tessera.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -38,6 +39,18 @@ public final class ChildJvm {
             assertEquals(0, exitCode, "the child JVM failed; its output:\n" + output);
             return this;
         }
+    }
+
+    /**
+     * Runs {@code mainClass} in a JVM limited to AVX2 ({@code -XX:UseAVX=2}, so 8 float lanes) with
+     * the Vector API module, and fails the calling test unless it succeeded, printed
+     * {@code lanes=8} and ended with {@code result=OK}.
+     */
+    public static void assertPassesWithAvx2(Class<?> mainClass) throws IOException, InterruptedException {
+        String output = run(Duration.ofSeconds(120), mainClass.getName(),
+                "-XX:UseAVX=2", "--add-modules", "jdk.incubator.vector").assertSucceeded().output();
+        assertTrue(output.contains("lanes=8"), output);
+        assertTrue(output.contains("result=OK"), output);
     }
 
     /**
