@@ -108,6 +108,71 @@ class FusedAttentionTest {
         }
     }
 
+    @ParameterizedTest(name = "L={0} N={1} heads={2} D={3}")
+    @org.junit.jupiter.params.provider.CsvSource({"9, 3, 2, 4", "1, 5, 3, 2", "17, 1, 4, 8", "33, 4, 1, 16"})
+    void headsOfASequenceFirstProjectionComeBackInItsLayout(int l, int n, int h, int d) {
+        // As MultiheadAttention splits heads: q, k and v are [N, H, L, D] views of one [L, N, 3E] projection.
+        int e = h * d;
+        Tensor projection = Checks.randn(61, l, n, 3 * e);
+        Tensor gradOut = Checks.randn(62, n, h, l, d);
+        float scale = (float) (1.0 / Math.sqrt(d));
+
+        Tensor fused = projection.detach().requiresGrad(true);
+        Tensor[] heads = heads(fused, l, n, h, d);
+        Tensor out = FusedAttention.compute(heads[0], heads[1], heads[2], scale);
+        // Laid out like the query: back to [L, N, E] with a view, no copy.
+        assertTrue(out.permute(2, 0, 1, 3).isContiguous(), "the output lies in memory as [L, N, H, D]");
+        out.backward(gradOut);
+
+        Tensor ref = projection.detach().requiresGrad(true);
+        Tensor[] refHeads = heads(ref, l, n, h, d);
+        Tensor expected = refHeads[0].mul(scale).matmul(refHeads[1].transpose(-2, -1)).softmax(-1).matmul(refHeads[2]);
+        expected.backward(gradOut);
+
+        assertClose("output", expected, out);
+        assertClose("grad of the projection", ref.grad(), fused.grad());
+    }
+
+    @Test
+    @CpuOnly("reads the CPU backend's array pool")
+    void probabilitiesGoBackToThePoolWhenBackwardFreesTheGraph() {
+        // One problem of 41 x 43 scores: a length no other test's arrays have.
+        Tensor q = Checks.randn(71, 1, 41, 8).requiresGrad(true);
+        Tensor k = Checks.randn(72, 1, 43, 8).requiresGrad(true);
+        Tensor v = Checks.randn(73, 1, 43, 8).requiresGrad(true);
+        long probsBytes = 4L * 41 * 43;
+        Tensor out = FusedAttention.compute(q, k, v, 0.3f);
+        long before = Device.cpu().memoryStats().bytesCached();
+        out.sum().backward(Tensor.scalar(1f), true); // graph kept: the probabilities too
+        float[] first = q.grad().toFloatArray();
+        long kept = Device.cpu().memoryStats().bytesCached();
+        out.sum().backward(); // reads them again, then frees the graph
+        long freed = Device.cpu().memoryStats().bytesCached();
+        float[] twice = q.grad().toFloatArray();
+        for (int i = 0; i < first.length; i++) {
+            assertEquals(2 * first[i], twice[i], 1e-5f * (1 + Math.abs(first[i])), "element " + i);
+        }
+        assertTrue(kept < before + probsBytes, "kept with the graph: " + before + " -> " + kept);
+        assertTrue(freed >= kept + probsBytes, "pooled once the graph is freed: " + kept + " -> " + freed);
+
+        long beforeNoGrad = Device.cpu().memoryStats().bytesCached();
+        try (GradMode ignored = new GradMode(false)) {
+            FusedAttention.compute(q, k, v, 0.3f);
+        }
+        // It takes the pooled array for its probabilities, and gives it back at once: nothing will read them.
+        assertTrue(Device.cpu().memoryStats().bytesCached() >= beforeNoGrad, "without a graph: pooled again at once");
+    }
+
+    /** q, k and v as {@code [N, H, L, D]} views of a {@code [L, N, 3 H D]} projection. */
+    private static Tensor[] heads(Tensor projection, int l, int n, int h, int d) {
+        int e = h * d;
+        Tensor[] qkv = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+            qkv[i] = projection.slice(-1, i * e, (i + 1) * e).reshape(l, n, h, d).permute(1, 2, 0, 3);
+        }
+        return qkv;
+    }
+
     @Test
     void gradientsPassTheChecker() {
         GradCheck.assertGradients(in -> FusedAttention.compute(in[0], in[1], in[2], 0.7f),

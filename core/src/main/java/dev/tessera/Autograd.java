@@ -53,6 +53,28 @@ final class Autograd {
     }
 
     /**
+     * Hands the storages of {@code privates} to the node of {@code out}, which releases them when a
+     * backward pass frees it: tensors an op created only for its own backward rule (attention
+     * probabilities, copies of strided inputs, gate activations), never returned to the caller, so
+     * that nothing else can read them afterwards. Without a node (grad mode off, or no input
+     * requires grad) no rule will read them, and they are released now. Null entries are skipped.
+     *
+     * @return {@code out}
+     */
+    static Tensor releaseWithBackward(Tensor out, Tensor... privates) {
+        Storage[] storages = Arrays.stream(privates).filter(java.util.Objects::nonNull).map(t -> t.storage)
+                .toArray(Storage[]::new);
+        if (out.gradFn != null) {
+            out.gradFn.ownPrivates(storages);
+        } else {
+            for (Storage s : storages) {
+                s.release();
+            }
+        }
+        return out;
+    }
+
+    /**
      * Returns its arguments: the tensors a backward rule reads, as the {@code saved} argument of
      * {@link #record(Tensor, String, Tensor[], Node.Backward, Tensor...)}.
      */

@@ -42,29 +42,90 @@ public final class FusedAttention {
         Tensor q3 = matrices(q, batch);
         Tensor k3 = matrices(k, batch);
         Tensor v3 = matrices(v, batch);
-        Tensor probs = Kernels.empty(q.backend, DType.FLOAT32, new int[] {batch, l, s});
-        Tensor out3 = Kernels.empty(q.backend, DType.FLOAT32, new int[] {batch, l, ev});
-        q.backend.attention(q3.view(), k3.view(), v3.view(), scale, probs.view(), out3.view());
+        Tensor probs = Kernels.uninitialised(q.backend, DType.FLOAT32, new int[] {batch, l, s});
         int[] outShape = q.shape.clone();
         outShape[d - 1] = ev;
-        Tensor out = Kernels.restride(out3, outShape, Shape.contiguousStrides(outShape), 0);
+        Tensor out = emptyLike(q, outShape, batch);
+        q.backend.attention(q3.view(), k3.view(), v3.view(), scale, probs.view(), matrixView(out, batch).view());
         int[] qShape = q.shape;
         int[] kShape = k.shape;
         int[] vShape = v.shape;
-        // q3, k3, v3 view the inputs unless they are copies; probs is private to this node.
-        return Autograd.record(out, "attention", Autograd.saved(q3, k3, v3), (g, needs) -> {
-            Tensor g3 = Kernels.contiguous(Kernels.asFloat(g));
-            g3 = Kernels.restride(g3, new int[] {batch, l, ev}, Shape.contiguousStrides(new int[] {batch, l, ev}), g3.offset);
-            Tensor gq = Kernels.empty(g.backend, DType.FLOAT32, new int[] {batch, l, e});
-            Tensor gk = Kernels.empty(g.backend, DType.FLOAT32, new int[] {batch, s, e});
-            Tensor gv = Kernels.empty(g.backend, DType.FLOAT32, new int[] {batch, s, ev});
-            g.backend.attentionBackward(q3.view(), k3.view(), v3.view(), scale, probs.view(), g3.view(), gq.view(),
-                    gk.view(), gv.view());
-            return new Tensor[] {
-                Kernels.restride(gq, qShape, Shape.contiguousStrides(qShape), 0),
-                Kernels.restride(gk, kShape, Shape.contiguousStrides(kShape), 0),
-                Kernels.restride(gv, vShape, Shape.contiguousStrides(vShape), 0)};
+        int[] qStrides = q.strides;
+        int[] kStrides = k.strides;
+        int[] vStrides = v.strides;
+        // q3, k3, v3 view the inputs unless they are copies; the copies and probs are private to this node.
+        Tensor result = Autograd.record(out, "attention", Autograd.saved(q3, k3, v3), (g, needs) -> {
+            Tensor gf = Kernels.asFloat(g);
+            Tensor g3 = matrixView(gf, batch);
+            if (g3 == null) {
+                g3 = matrices(gf, batch);
+            }
+            Tensor gq = emptyLike(qShape, qStrides, qShape, batch, g.backend);
+            Tensor gk = emptyLike(kShape, kStrides, kShape, batch, g.backend);
+            Tensor gv = emptyLike(vShape, vStrides, vShape, batch, g.backend);
+            g.backend.attentionBackward(q3.view(), k3.view(), v3.view(), scale, probs.view(), g3.view(),
+                    matrixView(gq, batch).view(), matrixView(gk, batch).view(), matrixView(gv, batch).view());
+            return new Tensor[] {gq, gk, gv};
         }, q, k, v);
+        return Autograd.releaseWithBackward(result, probs, copyOf(q3, q), copyOf(k3, k), copyOf(v3, v));
+    }
+
+    /** {@code matrices} when it is a copy of {@code t}, null when it views {@code t}. */
+    private static Tensor copyOf(Tensor matrices, Tensor t) {
+        return matrices.storage == t.storage ? null : matrices;
+    }
+
+    /** {@link #emptyLike(int[], int[], int[], int, dev.tessera.spi.Backend)} for the layout of {@code like}. */
+    private static Tensor emptyLike(Tensor like, int[] shape, int batch) {
+        return emptyLike(like.shape, like.strides, shape, batch, like.backend);
+    }
+
+    /**
+     * A new FLOAT32 tensor of {@code shape} whose dimensions lie in memory in the order of a tensor
+     * of {@code likeShape} and {@code likeStrides} (outermost = largest stride), as PyTorch lays out
+     * attention results: a query that views heads of a sequence-first projection ({@code [N, H, L,
+     * D]} in an {@code [L, N, H * D]} buffer) gets an output that permutes back to {@code [L, N, E]}
+     * without a copy. Falls back to a contiguous tensor when that order would not let its matrices
+     * be seen as one {@code [batch, rows, cols]} view with a single batch stride.
+     */
+    private static Tensor emptyLike(int[] likeShape, int[] likeStrides, int[] shape, int batch,
+            dev.tessera.spi.Backend backend) {
+        int d = shape.length;
+        Integer[] order = new Integer[d - 1];
+        for (int i = 0; i < d - 1; i++) {
+            order[i] = i;
+        }
+        // Stable: equal strides (dimensions of size 1) keep their order. The last dimension stays innermost.
+        Arrays.sort(order, (x, y) -> Integer.compare(likeShape[y] == 1 ? 0 : likeStrides[y],
+                likeShape[x] == 1 ? 0 : likeStrides[x]));
+        int[] strides = new int[d];
+        strides[d - 1] = 1;
+        int step = shape[d - 1];
+        for (int i = d - 2; i >= 0; i--) {
+            strides[order[i]] = step;
+            step *= shape[order[i]];
+        }
+        Tensor dense = Kernels.uninitialised(backend, DType.FLOAT32, shape);
+        Tensor t = Kernels.restride(dense, dense.shape, strides, 0);
+        return matrixView(t, batch) != null ? t : dense;
+    }
+
+    /**
+     * {@code t} as {@code [batch, rows, cols]} with rows of stride 1 and a single batch stride, as a
+     * view, or null when its strides do not allow one.
+     */
+    private static Tensor matrixView(Tensor t, int batch) {
+        int d = t.shape.length;
+        int[] shape3 = {batch, t.shape[d - 2], t.shape[d - 1]};
+        if (t.strides[d - 1] != 1 && t.shape[d - 1] != 1) {
+            return null;
+        }
+        int[] strides = Views.viewStrides(t.shape, t.strides, shape3);
+        if (strides == null) {
+            return null;
+        }
+        strides[2] = 1; // a single column may carry any stride; the kernels assume 1
+        return Kernels.restride(t, shape3, strides, t.offset);
     }
 
     /** {@code t} as {@code [batch, rows, cols]} of compact row-major matrices: a view where the strides allow, else a copy. */

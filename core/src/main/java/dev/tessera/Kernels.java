@@ -11,6 +11,11 @@ import dev.tessera.spi.View;
  * rules, then one primitive call. The differentiable ops in the other classes are built on these.
  */
 final class Kernels {
+    /** Whether {@link #uninitialised} fills what it allocates (see there). */
+    private static final boolean POISON = Boolean.getBoolean("tessera.poisonUninitialised");
+    /** What {@link #uninitialised} fills INT32 tensors with under {@code tessera.poisonUninitialised}. */
+    static final int POISON_INT = -1_000_000_000;
+
     private Kernels() {
     }
 
@@ -18,6 +23,22 @@ final class Kernels {
     static Tensor empty(Backend backend, DType dtype, int[] shape) {
         int[] s = shape.clone();
         return new Tensor(backend, backend.allocate(dtype, Shape.numel(s)), s, Shape.contiguousStrides(s), 0);
+    }
+
+    /**
+     * Like {@link #empty}, for an output that the next kernel overwrites in full: its contents are
+     * unspecified (see {@link Backend#allocateUninitialised}), or NaN (INT32: {@link #POISON_INT})
+     * when the system property {@code tessera.poisonUninitialised} is true, as the tests set it, so
+     * that a kernel that leaves part of such an output unwritten shows up as NaN, not as a lucky zero.
+     */
+    static Tensor uninitialised(Backend backend, DType dtype, int[] shape) {
+        int[] s = shape.clone();
+        Tensor t = new Tensor(backend, backend.allocateUninitialised(dtype, Shape.numel(s)), s,
+                Shape.contiguousStrides(s), 0);
+        if (POISON && t.storage.length() > 0) {
+            backend.fill(t.view(), dtype == DType.FLOAT32 ? Float.NaN : POISON_INT);
+        }
+        return t;
     }
 
     /** Returns a view of {@code t} with the same data seen through other shape/strides/offset. */
@@ -51,14 +72,14 @@ final class Kernels {
         if (t.dtype == DType.FLOAT32) {
             return t;
         }
-        Tensor out = empty(t.backend, DType.FLOAT32, t.shape);
+        Tensor out = uninitialised(t.backend, DType.FLOAT32, t.shape);
         t.backend.copy(t.view(), out.view());
         return out;
     }
 
     static Tensor unary(UnaryOp op, float param, Tensor x) {
         Tensor xf = asFloat(x);
-        Tensor out = empty(xf.backend, DType.FLOAT32, xf.shape);
+        Tensor out = uninitialised(xf.backend, DType.FLOAT32, xf.shape);
         xf.backend.unary(op, param, xf.view(), out.view());
         return out;
     }
@@ -71,7 +92,7 @@ final class Kernels {
         boolean intResult = a.dtype == DType.INT32 && b.dtype == DType.INT32
                 && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL
                         || op == BinaryOp.MAXIMUM || op == BinaryOp.MINIMUM);
-        Tensor out = empty(a.backend, intResult ? DType.INT32 : DType.FLOAT32, shape);
+        Tensor out = uninitialised(a.backend, intResult ? DType.INT32 : DType.FLOAT32, shape);
         a.backend.binary(op, expandedView(a, shape), expandedView(b, shape), out.view());
         return out;
     }
@@ -86,7 +107,7 @@ final class Kernels {
 
     /** Returns a new contiguous copy of {@code x}. */
     static Tensor copyContiguous(Tensor x) {
-        Tensor out = empty(x.backend, x.dtype, x.shape);
+        Tensor out = uninitialised(x.backend, x.dtype, x.shape);
         x.backend.copy(x.view(), out.view());
         return out;
     }
@@ -151,7 +172,7 @@ final class Kernels {
         Tensor xc = contiguous(asFloat(x));
         int outer = sizeBefore(xc.shape, dim);
         int inner = sizeAfter(xc.shape, dim);
-        Tensor out = empty(xc.backend, DType.FLOAT32, xc.shape);
+        Tensor out = uninitialised(xc.backend, DType.FLOAT32, xc.shape);
         xc.backend.softmax(xc.storage, xc.offset, outer, xc.shape[dim], inner, out.storage, 0, log);
         return out;
     }
@@ -164,7 +185,7 @@ final class Kernels {
         Tensor gc = contiguous(asFloat(g));
         int outer = sizeBefore(y.shape, dim);
         int inner = sizeAfter(y.shape, dim);
-        Tensor gx = empty(y.backend, DType.FLOAT32, y.shape);
+        Tensor gx = uninitialised(y.backend, DType.FLOAT32, y.shape);
         y.backend.softmaxBackward(y.storage, y.offset, gc.storage, gc.offset, outer, y.shape[dim], inner,
                 gx.storage, 0, log);
         return gx;
@@ -177,7 +198,7 @@ final class Kernels {
         int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
         Tensor af = asFloat(a);
         Tensor bf = asFloat(b);
-        Tensor out = empty(a.backend, DType.FLOAT32, shape);
+        Tensor out = uninitialised(a.backend, DType.FLOAT32, shape);
         a.backend.where(expandedView(cond, shape), expandedView(af, shape), expandedView(bf, shape), out.view());
         return out;
     }

@@ -64,7 +64,7 @@ final class LinearAlgebra {
         int batch = batched ? a.shape[0] : 1;
         int m = a.shape[a.dim() - 2];
         int n = b.shape[b.dim() - 1];
-        Tensor out = Kernels.empty(a.backend, DType.FLOAT32, batched ? new int[] {batch, m, n} : new int[] {m, n});
+        Tensor out = Kernels.uninitialised(a.backend, DType.FLOAT32, batched ? new int[] {batch, m, n} : new int[] {m, n});
         View cv = new View(out.storage, new int[] {batch, m, n}, new int[] {m * n, n, 1}, 0);
         a.backend.matmul(matrixView(a), matrixView(b), cv, false);
         // a is read for b's gradient and b for a's (gradientLike reads only the operand's strides).
@@ -122,7 +122,7 @@ final class LinearAlgebra {
         try (GradMode ignored = new GradMode(false)) { // the views below are not part of the graph
             x2 = x.reshape(-1, in);
             int rows = x2.shape[0];
-            Tensor out = bias == null ? Kernels.empty(x.backend, DType.FLOAT32, new int[] {rows, outFeatures})
+            Tensor out = bias == null ? Kernels.uninitialised(x.backend, DType.FLOAT32, new int[] {rows, outFeatures})
                     : Kernels.copyContiguous(bias.expand(rows, outFeatures));
             x.backend.matmul(matrixView(x2), matrixView(weight.t()), matrixView(out), bias != null);
             y = out.reshape(outShape);

@@ -66,6 +66,8 @@ final class Node {
     private int[] savedVersions;
     /** For each saved tensor, the input whose storage it views, {@link #OUTPUT} or {@link #OTHER}. */
     private int[] savedRoles;
+    /** Storages only the backward rule can reach, released with it (see {@link Autograd#releaseWithBackward}); or null. */
+    private dev.tessera.spi.Storage[] privates;
 
     Node(String op, Tensor[] inputs, Backward backward) {
         this.op = op;
@@ -149,7 +151,16 @@ final class Node {
         return what + " (shape " + Shape.str(t.shape) + origin + ")";
     }
 
-    /** Drops everything backward kept, so the memory it saved can be reclaimed. */
+    /** Registers storages only the backward rule can reach, released by {@link #release()}. */
+    void ownPrivates(dev.tessera.spi.Storage[] storages) {
+        privates = storages;
+    }
+
+    /**
+     * Drops everything backward kept, so the memory it saved can be reclaimed; the storages private
+     * to the rule go back to their backend now (on the CPU into the array pool, on a GPU to the
+     * device) rather than to the garbage collector.
+     */
     void release() {
         parents = null;
         leaves = null;
@@ -157,6 +168,12 @@ final class Node {
         regionAdd = null;
         gradInto = null;
         saved = null;
+        if (privates != null) {
+            for (dev.tessera.spi.Storage s : privates) {
+                s.release();
+            }
+            privates = null;
+        }
     }
 
     @Override

@@ -45,6 +45,18 @@ final class ArrayPool {
         return a;
     }
 
+    /**
+     * Returns an array of {@code length} floats with unspecified contents: a pooled one as its last
+     * user left it when there is one, else a new one.
+     *
+     * @param length the number of floats, {@code >= 0}
+     * @return an array no one else references
+     */
+    static float[] uninitialised(int length) {
+        float[] a = length >= MIN_LENGTH ? take(length) : null;
+        return a != null ? a : new float[length];
+    }
+
     /** Offers the array of a released storage for reuse; dropped when the pool is full or it is short. */
     static void give(float[] a) {
         if (a.length < MIN_LENGTH) {

@@ -33,17 +33,17 @@ final class AttentionKernels {
         Matrices qm = Matrices.of(q);
         Matrices km = Matrices.of(k);
         Matrices vm = Matrices.of(v);
+        Matrices om = Matrices.of(out);
         float[] p = CpuStorage.floats(probs.storage());
-        float[] o = CpuStorage.floats(out.storage());
         int p0 = probs.offset();
-        int o0 = out.offset();
         CpuPool.parallelFor(batch, 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 int pb = p0 + b * l * s;
                 Gemm.sgemm(false, true, l, s, e, scale, qm.data, qm.at(b), qm.rowStride,
                         km.data, km.at(b), km.rowStride, 0f, p, pb, s);
                 ReduceKernels.softmax(p, pb, l, s, 1, p, pb, false);
-                Gemm.sgemm(false, false, l, ev, s, 1f, p, pb, s, vm.data, vm.at(b), vm.rowStride, 0f, o, o0 + b * l * ev, ev);
+                Gemm.sgemm(false, false, l, ev, s, 1f, p, pb, s, vm.data, vm.at(b), vm.rowStride, 0f, om.data, om.at(b),
+                        om.rowStride);
             }
         });
     }
@@ -58,26 +58,26 @@ final class AttentionKernels {
         Matrices qm = Matrices.of(q);
         Matrices km = Matrices.of(k);
         Matrices vm = Matrices.of(v);
+        Matrices gom = Matrices.of(gradOut);
+        Matrices gqm = Matrices.of(gq);
+        Matrices gkm = Matrices.of(gk);
+        Matrices gvm = Matrices.of(gv);
         float[] p = CpuStorage.floats(probs.storage());
-        float[] go = CpuStorage.floats(gradOut.storage());
-        float[] gqs = CpuStorage.floats(gq.storage());
-        float[] gks = CpuStorage.floats(gk.storage());
-        float[] gvs = CpuStorage.floats(gv.storage());
         int p0 = probs.offset();
-        int go0 = gradOut.offset();
         CpuPool.parallelFor(batch, 1, (from, to) -> {
             float[] ds = new float[l * s]; // gradient of the scores of one problem, reused across the chunk
             for (int b = from; b < to; b++) {
                 int pb = p0 + b * l * s;
-                int gob = go0 + b * l * ev;
                 // gv = P^T dO; dP = dO V^T; dS = softmax'(P) dP; gq = scale dS K; gk = scale dS^T Q
-                Gemm.sgemm(true, false, s, ev, l, 1f, p, pb, s, go, gob, ev, 0f, gvs, gv.offset() + b * s * ev, ev);
-                Gemm.sgemm(false, true, l, s, ev, 1f, go, gob, ev, vm.data, vm.at(b), vm.rowStride, 0f, ds, 0, s);
+                Gemm.sgemm(true, false, s, ev, l, 1f, p, pb, s, gom.data, gom.at(b), gom.rowStride, 0f,
+                        gvm.data, gvm.at(b), gvm.rowStride);
+                Gemm.sgemm(false, true, l, s, ev, 1f, gom.data, gom.at(b), gom.rowStride, vm.data, vm.at(b), vm.rowStride,
+                        0f, ds, 0, s);
                 ReduceKernels.softmaxBackward(p, pb, ds, 0, l, s, 1, ds, 0, false);
                 Gemm.sgemm(false, false, l, e, s, scale, ds, 0, s, km.data, km.at(b), km.rowStride, 0f,
-                        gqs, gq.offset() + b * l * e, e);
+                        gqm.data, gqm.at(b), gqm.rowStride);
                 Gemm.sgemm(true, false, s, e, l, scale, ds, 0, s, qm.data, qm.at(b), qm.rowStride, 0f,
-                        gks, gk.offset() + b * s * e, e);
+                        gkm.data, gkm.at(b), gkm.rowStride);
             }
         });
     }

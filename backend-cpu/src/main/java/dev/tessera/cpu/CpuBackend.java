@@ -64,6 +64,13 @@ public final class CpuBackend implements Backend {
                 : CpuStorage.ofInts(new int[length], true);
     }
 
+    /** A pooled array as it was left (or a new one, zeroed by the JVM); INT32 storages are always new. */
+    @Override
+    public Storage allocateUninitialised(DType dtype, int length) {
+        return dtype == DType.FLOAT32 ? CpuStorage.ofFloats(ArrayPool.uninitialised(length), true)
+                : CpuStorage.ofInts(new int[length], true);
+    }
+
     @Override
     public Storage upload(float[] data) {
         return CpuStorage.ofFloats(data.clone(), true);

@@ -32,7 +32,8 @@ public final class ComposedOnly {
             "lstmCellBackward", "gruCell", "gruCellBackward");
 
     /** Default methods of {@link Backend} that are not composed kernels (descriptions, bookkeeping). */
-    public static final Set<String> NOT_KERNELS = Set.of("describe", "owns", "synchronize", "memoryStats", "copyTo");
+    public static final Set<String> NOT_KERNELS = Set.of("describe", "owns", "synchronize", "memoryStats", "copyTo",
+            "allocateUninitialised");
 
     private ComposedOnly() {
     }

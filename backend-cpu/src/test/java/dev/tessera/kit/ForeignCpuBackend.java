@@ -124,7 +124,7 @@ public final class ForeignCpuBackend {
             case "copyTo":
                 // Through the host, as a backend without a direct path between two devices does.
                 return InvocationHandler.invokeDefault(self, m, args);
-            case "allocate":
+            case "allocate", "allocateUninitialised":
                 return new Foreign(this, UntrackedStorage.allocate((DType) args[0], (Integer) args[1]));
             case "upload":
                 return new Foreign(this, args[0] instanceof float[] f ? UntrackedStorage.of(f) : UntrackedStorage.of((int[]) args[0]));

@@ -138,7 +138,7 @@ public final class CudaBackend extends KernelBackend<CudaStorage> {
     // ---------------------------------------------------------------- memory
 
     @Override
-    protected CudaStorage allocateUninitialised(DType dtype, int length) {
+    public CudaStorage allocateUninitialised(DType dtype, int length) {
         long bytes = (long) length * dtype.byteSize();
         CachingAllocator.Block<CUdeviceptr> block = allocator.allocate(Math.max(bytes, Integer.BYTES));
         CachingAllocator<CUdeviceptr> a = allocator;

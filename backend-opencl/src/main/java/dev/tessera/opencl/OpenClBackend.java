@@ -116,7 +116,7 @@ public final class OpenClBackend extends KernelBackend<OpenClStorage> {
     }
 
     @Override
-    protected OpenClStorage allocateUninitialised(DType dtype, int length) {
+    public OpenClStorage allocateUninitialised(DType dtype, int length) {
         return wrap(create((long) length * dtype.byteSize(), CL.CL_MEM_READ_WRITE, null), dtype, length);
     }
 

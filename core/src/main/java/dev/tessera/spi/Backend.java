@@ -35,6 +35,15 @@ public interface Backend {
     /** Allocates {@code length} zero-filled elements of {@code dtype}. */
     Storage allocate(DType dtype, int length);
 
+    /**
+     * Allocates {@code length} elements of {@code dtype} whose contents are unspecified (a recycled
+     * buffer's old values, say): for an output that a kernel overwrites in full before anything
+     * reads it, so that no pass is spent zeroing it. The default zero-fills, as {@link #allocate}.
+     */
+    default Storage allocateUninitialised(DType dtype, int length) {
+        return allocate(dtype, length);
+    }
+
     /** Copies host floats into a new FLOAT32 storage of the same length; {@code data} is not kept. */
     Storage upload(float[] data);
 
@@ -134,7 +143,8 @@ public interface Backend {
      * {@code probs[b] = softmax(scale * q[b] k[b]^T)} along the last axis and {@code out[b] =
      * probs[b] v[b]}. FLOAT32 views: {@code q [batch, L, E]}, {@code k [batch, S, E]}, {@code v
      * [batch, S, Ev]}, each matrix row-major (last stride 1, any row and batch strides); {@code probs
-     * [batch, L, S]} and {@code out [batch, L, Ev]} contiguous, overwritten. {@code probs} is what
+     * [batch, L, S]} contiguous and {@code out [batch, L, Ev]} row-major with any row and batch
+     * strides (laid out like the query), both overwritten. {@code probs} is what
      * {@link #attentionBackward} needs. The default composes matmul, unary and softmax; a backend may
      * run each problem while its rows are in cache.
      */
@@ -146,8 +156,9 @@ public interface Backend {
 
     /**
      * The gradient of {@link #attention}: from its inputs, its {@code probs} and {@code gradOut}
-     * {@code [batch, L, Ev]} (contiguous), writes {@code gq [batch, L, E]}, {@code gk [batch, S, E]}
-     * and {@code gv [batch, S, Ev]} (contiguous, overwritten).
+     * {@code [batch, L, Ev]}, writes {@code gq [batch, L, E]}, {@code gk [batch, S, E]} and {@code
+     * gv [batch, S, Ev]} (overwritten). {@code gradOut} and the gradients are row-major with any row
+     * and batch strides.
      */
     default void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
                                    View gv) {

@@ -12,6 +12,25 @@ final class ComposedAttention {
         return new View(b.allocate(DType.FLOAT32, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
     }
 
+    /**
+     * {@code c = x y}: straight into {@code c} when it is contiguous, as matmul requires, else
+     * through a contiguous temporary copied into it (results laid out like the query; see {@link
+     * Backend#attention}).
+     */
+    static void matmulInto(Backend b, View x, View y, View c) {
+        if (c.isContiguous()) {
+            b.matmul(x, y, c, false);
+            return;
+        }
+        View t = KernelViews.contiguous(b.allocateUninitialised(DType.FLOAT32, c.numel()), 0, c.shape());
+        try {
+            b.matmul(x, y, t, false);
+            b.copy(t, c);
+        } finally {
+            t.storage().release();
+        }
+    }
+
     /** See {@link Backend#attention}. */
     static void forward(Backend b, View q, View k, View v, float scale, View probs, View out) {
         int[] ps = probs.shape();
@@ -19,21 +38,21 @@ final class ComposedAttention {
         b.matmul(q, KernelViews.transposed(k), scores, false);
         b.unary(UnaryOp.MUL_SCALAR, scale, scores, scores);
         b.softmax(scores.storage(), 0, ps[0] * ps[1], ps[2], 1, probs.storage(), probs.offset(), false);
-        b.matmul(probs, v, out, false);
+        matmulInto(b, probs, v, out);
     }
 
     /** See {@link Backend#attentionBackward}. */
     static void backward(Backend b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
                          View gv) {
         int[] ps = probs.shape();
-        b.matmul(KernelViews.transposed(probs), gradOut, gv, false);
+        matmulInto(b, KernelViews.transposed(probs), gradOut, gv);
         View dScores = temp(b, ps);
         b.matmul(gradOut, KernelViews.transposed(v), dScores, false);
         b.softmaxBackward(probs.storage(), probs.offset(), dScores.storage(), 0, ps[0] * ps[1], ps[2], 1,
                 dScores.storage(), 0, false);
-        b.matmul(dScores, k, gq, false);
+        matmulInto(b, dScores, k, gq);
         b.unary(UnaryOp.MUL_SCALAR, scale, gq, gq);
-        b.matmul(KernelViews.transposed(dScores), q, gk, false);
+        matmulInto(b, KernelViews.transposed(dScores), q, gk);
         b.unary(UnaryOp.MUL_SCALAR, scale, gk, gk);
     }
 }

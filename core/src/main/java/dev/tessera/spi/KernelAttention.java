@@ -45,7 +45,7 @@ final class KernelAttention {
         // softmax(scale * scores) in place: the scale folded into the softmax, no separate pass
         KernelReductions.softmax(b, probs.storage(), probs.offset(), ps[0] * ps[1], ps[2], 1, scale, probs.storage(),
                 probs.offset(), false);
-        b.matmul(probs, v, out, false);
+        ComposedAttention.matmulInto(b, probs, v, out);
     }
 
     /**
@@ -56,7 +56,7 @@ final class KernelAttention {
     static void backward(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
                          View gv) {
         int[] ps = probs.shape();
-        b.matmul(KernelViews.transposed(probs), gradOut, gv, false);
+        ComposedAttention.matmulInto(b, KernelViews.transposed(probs), gradOut, gv);
         long size = (long) ps[0] * ps[1] * ps[2];
         KernelStorage ds = b.scratch(size, "attentionBackward");
         try {
@@ -64,8 +64,8 @@ final class KernelAttention {
             b.matmul(gradOut, KernelViews.transposed(v), dScores, false);
             softmaxBackward(b, probs.storage(), probs.offset(), ds, 0, ps[0] * ps[1], ps[2], 1, ds, 0, false, scale,
                     "attentionBackward");
-            b.matmul(dScores, k, gq, false);
-            b.matmul(KernelViews.transposed(dScores), q, gk, false);
+            ComposedAttention.matmulInto(b, dScores, k, gq);
+            ComposedAttention.matmulInto(b, KernelViews.transposed(dScores), q, gk);
         } finally {
             ds.release();
         }

@@ -61,7 +61,7 @@ public abstract class KernelBackend<S extends KernelStorage> implements Backend 
     protected abstract KernelGemm gemm();
 
     /** Allocates {@code length} elements without clearing them (for results that are written whole); tracked by {@link #track}. */
-    protected abstract S allocateUninitialised(DType dtype, int length);
+    public abstract S allocateUninitialised(DType dtype, int length);
 
     /** Copies {@code into.length} elements of {@code from}, starting at element {@code offset}, to the host; waits for the queue. */
     protected abstract void readBuffer(S from, int offset, float[] into);

@@ -80,7 +80,7 @@ final class FakeKernelBackend extends KernelBackend<FakeKernelBackend.Buffer> {
     }
 
     @Override
-    protected Buffer allocateUninitialised(DType dtype, int length) {
+    public Buffer allocateUninitialised(DType dtype, int length) {
         Buffer b = track(new Buffer(this, dtype, length), () -> freed++);
         allocated.add(b);
         return b;
