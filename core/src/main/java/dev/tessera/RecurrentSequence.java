@@ -77,11 +77,14 @@ final class RecurrentSequence {
         int cols = steps * batch;
         int states = lstm ? 2 : 1;
         // out | final h (| final c), so that one node has all the outputs.
-        Tensor packed = empty(hidden, cols + states * batch);
-        Tensor act = empty(4 * hidden, cols); // LSTM: i, f, g, o; GRU: r, z, n and the hidden side's n
-        Tensor hPrevAll = empty(hidden, cols); // zeros where the state is zero
-        Tensor cNewAll = lstm ? empty(hidden, cols) : null;
-        Tensor cPrevAll = lstm ? empty(hidden, cols) : null;
+        Tensor packed = Kernels.uninitialised(be, DType.FLOAT32, new int[] {hidden, cols + states * batch});
+        // What only backward reads is kept step by step, each step's block in one piece: the cell
+        // kernels then read and write it without a new page per row. hPrevAll stays time-major, a
+        // matrix for the weight's gradient, with zeros where the state is zero.
+        Tensor act = stepMajor(4 * hidden); // LSTM: i, f, g, o; GRU: r, z, n and the hidden side's n
+        Tensor hPrevAll = empty(hidden, cols);
+        Tensor cNewAll = lstm ? stepMajor(hidden) : null;
+        Tensor cPrevAll = lstm ? stepMajor(hidden) : null;
         View hh = empty(gates * hidden, batch).view();
         View bias = bhnIn == null ? null : hiddenBias(Kernels.contiguous(bhnIn));
         View[] spare = new View[4];
@@ -96,15 +99,15 @@ final class RecurrentSequence {
             View hg = hiddenSide(whh, h, bias, hh);
             View cNew = null;
             if (lstm) {
-                cNew = block(cNewAll, t);
+                cNew = step(cNewAll, t);
                 if (c != null) {
-                    be.copy(c, block(cPrevAll, t));
+                    be.copy(c, step(cPrevAll, t));
                 }
                 be.lstmCell(gateBlocks(block(xp, t), 4), hg == null ? null : gateBlocks(hg, 4), c,
-                        gateBlocks(block(act, t), 4), out, cNew);
+                        gateBlocks(step(act, t), 4), out, cNew);
             } else {
                 be.gruCell(gateBlocks(block(xp, t), 3), hg == null ? null : gateBlocks(hg, 3), h,
-                        gateBlocks(block(act, t), 4), out);
+                        gateBlocks(step(act, t), 4), out);
             }
             if (padded[t]) {
                 // Running sequences take the new state, padded ones keep theirs and output zeros.
@@ -131,6 +134,7 @@ final class RecurrentSequence {
                 (g, needs) -> backward(Kernels.contiguous(Kernels.asFloat(g)), whh, act, hPrevAll, cNewAll, cPrevAll,
                         h0 != null, c0 != null, needs),
                 xp, whhIn, h0In, c0In, bhnIn);
+        Autograd.releaseWithBackward(result, act, hPrevAll, cNewAll, cPrevAll, whh != whhIn ? whh : null);
         Tensor[] outs = new Tensor[1 + states];
         outs[0] = result.slice(1, 0, cols);
         for (int k = 0; k < states; k++) {
@@ -162,8 +166,8 @@ final class RecurrentSequence {
     private Tensor[] backward(Tensor g, Tensor whh, Tensor act, Tensor hPrevAll, Tensor cNewAll, Tensor cPrevAll,
             boolean hasH0, boolean hasC0, boolean[] needs) {
         int cols = steps * batch;
-        Tensor dInput = empty(gates * hidden, cols); // the gradient of xp
-        Tensor dHidden = lstm ? dInput : empty(gates * hidden, cols); // of W_hh h (+ b_hn)
+        Tensor dInput = Kernels.uninitialised(be, DType.FLOAT32, new int[] {gates * hidden, cols}); // of xp
+        Tensor dHidden = lstm ? dInput : Kernels.uninitialised(be, DType.FLOAT32, new int[] {gates * hidden, cols});
         View dh = copyOf(block(g, steps));
         View dc = lstm ? copyOf(block(g, steps + 1)) : null;
         View dhNew = empty(hidden, batch).view();
@@ -189,10 +193,10 @@ final class RecurrentSequence {
                     be.where(m, dc, zeros(hidden), dcMasked);
                     dcIn = dcMasked;
                 }
-                be.lstmCellBackward(gateBlocks(block(act, t), 4), first && !hasC0 ? null : block(cPrevAll, t),
-                        block(cNewAll, t), dhNew, dcIn, gateBlocks(dIn, 4), wantDc ? dcPrev : null);
+                be.lstmCellBackward(gateBlocks(step(act, t), 4), first && !hasC0 ? null : step(cPrevAll, t),
+                        step(cNewAll, t), dhNew, dcIn, gateBlocks(dIn, 4), wantDc ? dcPrev : null);
             } else {
-                be.gruCellBackward(gateBlocks(block(act, t), 4), first && !hasH0 ? null : block(hPrevAll, t), dhNew,
+                be.gruCellBackward(gateBlocks(step(act, t), 4), first && !hasH0 ? null : block(hPrevAll, t), dhNew,
                         gateBlocks(dIn, 3), gateBlocks(dHid, 3), wantDh ? dhPrev : null);
             }
             if (m != null) { // exact zeros, even where padding gave NaN
@@ -244,6 +248,17 @@ final class RecurrentSequence {
     /** The time index of the {@code s}-th step processed. */
     private int time(int s) {
         return reverse ? steps - 1 - s : s;
+    }
+
+    /** A step-major buffer {@code [T, rows, B]} for {@link #step}, to be written in full. */
+    private Tensor stepMajor(int rows) {
+        return Kernels.uninitialised(be, DType.FLOAT32, new int[] {steps, rows, batch});
+    }
+
+    /** Step {@code t}'s block {@code [rows, B]} of a step-major buffer: compact, rows one after the other. */
+    private View step(Tensor m, int t) {
+        int rows = m.shape[1];
+        return new View(m.storage, new int[] {rows, batch}, new int[] {batch, 1}, t * rows * batch);
     }
 
     private Tensor empty(int rows, int cols) {
