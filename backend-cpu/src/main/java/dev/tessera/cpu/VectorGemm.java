@@ -83,7 +83,8 @@ final class VectorGemm {
      * {@link Gemm#sgemm}, already validated, with {@code m, n, k >= 1} and
      * {@code alpha != 0}. Modifies only {@code c[cOff + i*ldc + j]} for
      * {@code i < m, j < n}. A product with few rows of A and a transposed B runs as its
-     * transpose, with the same bits (see {@link SwappedGemm}).
+     * transpose, with the same bits (see {@link SwappedGemm}); one with fewer rows than a
+     * register tile reads B in place (see {@link FewRowsGemm}).
      *
      * @param variant  the register tile and packing to use; any gives the same bits
      * @param parallel whether to spread the work over {@link CpuPool}
@@ -91,7 +92,9 @@ final class VectorGemm {
     static void sgemm(GemmVariant variant, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc, boolean parallel) {
-        if (SwappedGemm.pays(transA, transB, m, n, k)) {
+        if (FewRowsGemm.applies(m)) {
+            FewRowsGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel);
+        } else if (SwappedGemm.pays(transA, transB, m, n, k)) {
             SwappedGemm.sgemm(variant, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel);
         } else {
             sgemmAsGiven(variant, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
