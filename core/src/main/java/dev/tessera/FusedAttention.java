@@ -1,5 +1,6 @@
 package dev.tessera;
 
+import dev.tessera.spi.Backend;
 import java.util.Arrays;
 
 /**
@@ -75,7 +76,7 @@ public final class FusedAttention {
         return matrices.storage == t.storage ? null : matrices;
     }
 
-    /** {@link #emptyLike(int[], int[], int[], int, dev.tessera.spi.Backend)} for the layout of {@code like}. */
+    /** {@link #emptyLike(int[], int[], int[], int, Backend)} for the layout of {@code like}. */
     private static Tensor emptyLike(Tensor like, int[] shape, int batch) {
         return emptyLike(like.shape, like.strides, shape, batch, like.backend);
     }
@@ -88,8 +89,7 @@ public final class FusedAttention {
      * without a copy. Falls back to a contiguous tensor when that order would not let its matrices
      * be seen as one {@code [batch, rows, cols]} view with a single batch stride.
      */
-    private static Tensor emptyLike(int[] likeShape, int[] likeStrides, int[] shape, int batch,
-            dev.tessera.spi.Backend backend) {
+    private static Tensor emptyLike(int[] likeShape, int[] likeStrides, int[] shape, int batch, Backend backend) {
         int d = shape.length;
         Integer[] order = new Integer[d - 1];
         for (int i = 0; i < d - 1; i++) {

@@ -1,5 +1,7 @@
 package dev.tessera;
 
+import dev.tessera.spi.Storage;
+
 /**
  * One recorded op on the autograd tape: where its inputs came from and the rule that turns the
  * gradient of its output into gradients of its inputs. The rule is written with tensor ops, so it
@@ -67,7 +69,7 @@ final class Node {
     /** For each saved tensor, the input whose storage it views, {@link #OUTPUT} or {@link #OTHER}. */
     private int[] savedRoles;
     /** Storages only the backward rule can reach, released with it (see {@link Autograd#releaseWithBackward}); or null. */
-    private dev.tessera.spi.Storage[] privates;
+    private Storage[] privates;
 
     Node(String op, Tensor[] inputs, Backward backward) {
         this.op = op;
@@ -152,7 +154,7 @@ final class Node {
     }
 
     /** Registers storages only the backward rule can reach, released by {@link #release()}. */
-    void ownPrivates(dev.tessera.spi.Storage[] storages) {
+    void ownPrivates(Storage[] storages) {
         privates = storages;
     }
 
@@ -169,7 +171,7 @@ final class Node {
         gradInto = null;
         saved = null;
         if (privates != null) {
-            for (dev.tessera.spi.Storage s : privates) {
+            for (Storage s : privates) {
                 s.release();
             }
             privates = null;
