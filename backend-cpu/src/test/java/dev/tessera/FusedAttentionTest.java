@@ -108,29 +108,47 @@ class FusedAttentionTest {
         }
     }
 
-    @ParameterizedTest(name = "L={0} N={1} heads={2} D={3}")
-    @org.junit.jupiter.params.provider.CsvSource({"9, 3, 2, 4", "1, 5, 3, 2", "17, 1, 4, 8", "33, 4, 1, 16"})
-    void headsOfASequenceFirstProjectionComeBackInItsLayout(int l, int n, int h, int d) {
-        // As MultiheadAttention splits heads: q, k and v are [N, H, L, D] views of one [L, N, 3E] projection.
+    @ParameterizedTest(name = "L={0} N={1} heads={2} D={3} batchFirst={4}")
+    @org.junit.jupiter.params.provider.CsvSource({"9, 3, 2, 4, false", "1, 5, 3, 2, false", "17, 1, 4, 8, false",
+        "33, 4, 1, 16, false", "9, 3, 2, 4, true", "1, 5, 3, 2, true", "17, 2, 4, 8, true", "5, 1, 3, 4, true"})
+    void headsOfAProjectionComeBackInItsLayout(int l, int n, int h, int d, boolean batchFirst) {
+        // As MultiheadAttention splits heads: q, k and v are [N, H, L, D] views of one [L, N, 3E]
+        // (or, batch first, [N, L, 3E]) projection.
         int e = h * d;
-        Tensor projection = Checks.randn(61, l, n, 3 * e);
+        Tensor projection = batchFirst ? Checks.randn(61, n, l, 3 * e) : Checks.randn(61, l, n, 3 * e);
         Tensor gradOut = Checks.randn(62, n, h, l, d);
         float scale = (float) (1.0 / Math.sqrt(d));
 
         Tensor fused = projection.detach().requiresGrad(true);
-        Tensor[] heads = heads(fused, l, n, h, d);
+        Tensor[] heads = heads(fused, l, n, h, d, batchFirst);
         Tensor out = FusedAttention.compute(heads[0], heads[1], heads[2], scale);
-        // Laid out like the query: back to [L, N, E] with a view, no copy.
-        assertTrue(out.permute(2, 0, 1, 3).isContiguous(), "the output lies in memory as [L, N, H, D]");
+        // Laid out like the query: back to [L, N, E] (or [N, L, E]) with a view, no copy.
+        Tensor joined = batchFirst ? out.permute(0, 2, 1, 3) : out.permute(2, 0, 1, 3);
+        assertTrue(joined.isContiguous(), "the output lies in memory as the projection's heads do");
         out.backward(gradOut);
 
         Tensor ref = projection.detach().requiresGrad(true);
-        Tensor[] refHeads = heads(ref, l, n, h, d);
+        Tensor[] refHeads = heads(ref, l, n, h, d, batchFirst);
         Tensor expected = refHeads[0].mul(scale).matmul(refHeads[1].transpose(-2, -1)).softmax(-1).matmul(refHeads[2]);
         expected.backward(gradOut);
 
         assertClose("output", expected, out);
         assertClose("grad of the projection", ref.grad(), fused.grad());
+    }
+
+    @Test
+    void aGradientExpandedAlongTheRowsIsReadAsItIs() {
+        // sum over the query positions: the output's gradient repeats one row (row stride 0).
+        Tensor q = Checks.randn(81, 3, 6, 4);
+        Tensor k = Checks.randn(82, 3, 5, 4);
+        Tensor v = Checks.randn(83, 3, 5, 7);
+        Tensor[] fused = leaves(q, k, v);
+        FusedAttention.compute(fused[0], fused[1], fused[2], 0.5f).sum(1, false).sum().backward();
+        Tensor[] ref = leaves(q, k, v);
+        ref[0].mul(0.5f).matmul(ref[1].transpose(-2, -1)).softmax(-1).matmul(ref[2]).sum(1, false).sum().backward();
+        for (int i = 0; i < 3; i++) {
+            assertClose("grad " + i, ref[i].grad(), fused[i].grad());
+        }
     }
 
     @Test
@@ -163,12 +181,14 @@ class FusedAttentionTest {
         assertTrue(Device.cpu().memoryStats().bytesCached() >= beforeNoGrad, "without a graph: pooled again at once");
     }
 
-    /** q, k and v as {@code [N, H, L, D]} views of a {@code [L, N, 3 H D]} projection. */
-    private static Tensor[] heads(Tensor projection, int l, int n, int h, int d) {
+    /** q, k and v as {@code [N, H, L, D]} views of a {@code [L, N, 3 H D]} (or {@code [N, L, 3 H D]}) projection. */
+    private static Tensor[] heads(Tensor projection, int l, int n, int h, int d, boolean batchFirst) {
         int e = h * d;
         Tensor[] qkv = new Tensor[3];
         for (int i = 0; i < 3; i++) {
-            qkv[i] = projection.slice(-1, i * e, (i + 1) * e).reshape(l, n, h, d).permute(1, 2, 0, 3);
+            Tensor part = projection.slice(-1, i * e, (i + 1) * e);
+            qkv[i] = batchFirst ? part.reshape(n, l, h, d).permute(0, 2, 1, 3)
+                    : part.reshape(l, n, h, d).permute(1, 2, 0, 3);
         }
         return qkv;
     }

@@ -1,6 +1,7 @@
 package dev.tessera;
 
 import dev.tessera.spi.Backend;
+import dev.tessera.spi.View;
 import java.util.Arrays;
 
 /**
@@ -36,18 +37,20 @@ public final class FusedAttention {
         }
         int d = q.shape.length;
         int l = q.shape[d - 2];
-        int e = q.shape[d - 1];
         int s = k.shape[d - 2];
         int ev = v.shape[d - 1];
-        int batch = Shape.numel(Arrays.copyOf(q.shape, d - 2));
+        // The kernels see [lead..., rows, cols]: q's leading (batch) dimensions, or one of size 1.
+        int[] lead = d > 2 ? Arrays.copyOf(q.shape, d - 2) : new int[] {1};
+        int batch = Shape.numel(lead);
         Tensor q3 = matrices(q, batch);
         Tensor k3 = matrices(k, batch);
         Tensor v3 = matrices(v, batch);
         Tensor probs = Kernels.uninitialised(q.backend, DType.FLOAT32, new int[] {batch, l, s});
         int[] outShape = q.shape.clone();
         outShape[d - 1] = ev;
-        Tensor out = emptyLike(q, outShape, batch);
-        q.backend.attention(q3.view(), k3.view(), v3.view(), scale, probs.view(), matrixView(out, batch).view());
+        Tensor out = emptyLike(q.shape, q.strides, outShape, q.backend);
+        q.backend.attention(kernelView(q3, lead), kernelView(k3, lead), kernelView(v3, lead), scale,
+                kernelView(probs, lead), kernelView(out, lead));
         int[] qShape = q.shape;
         int[] kShape = k.shape;
         int[] vShape = v.shape;
@@ -57,15 +60,15 @@ public final class FusedAttention {
         // q3, k3, v3 view the inputs unless they are copies; the copies and probs are private to this node.
         Tensor result = Autograd.record(out, "attention", Autograd.saved(q3, k3, v3), (g, needs) -> {
             Tensor gf = Kernels.asFloat(g);
-            Tensor g3 = matrixView(gf, batch);
-            if (g3 == null) {
-                g3 = matrices(gf, batch);
+            if (!rowMajor(gf)) {
+                gf = Kernels.copyContiguous(gf);
             }
-            Tensor gq = emptyLike(qShape, qStrides, qShape, batch, g.backend);
-            Tensor gk = emptyLike(kShape, kStrides, kShape, batch, g.backend);
-            Tensor gv = emptyLike(vShape, vStrides, vShape, batch, g.backend);
-            g.backend.attentionBackward(q3.view(), k3.view(), v3.view(), scale, probs.view(), g3.view(),
-                    matrixView(gq, batch).view(), matrixView(gk, batch).view(), matrixView(gv, batch).view());
+            Tensor gq = emptyLike(qShape, qStrides, qShape, g.backend);
+            Tensor gk = emptyLike(kShape, kStrides, kShape, g.backend);
+            Tensor gv = emptyLike(vShape, vStrides, vShape, g.backend);
+            g.backend.attentionBackward(kernelView(q3, lead), kernelView(k3, lead), kernelView(v3, lead), scale,
+                    kernelView(probs, lead), kernelView(gf, lead), kernelView(gq, lead), kernelView(gk, lead),
+                    kernelView(gv, lead));
             return new Tensor[] {gq, gk, gv};
         }, q, k, v);
         return Autograd.releaseWithBackward(result, probs, copyOf(q3, q), copyOf(k3, k), copyOf(v3, v));
@@ -76,26 +79,20 @@ public final class FusedAttention {
         return matrices.storage == t.storage ? null : matrices;
     }
 
-    /** {@link #emptyLike(int[], int[], int[], int, Backend)} for the layout of {@code like}. */
-    private static Tensor emptyLike(Tensor like, int[] shape, int batch) {
-        return emptyLike(like.shape, like.strides, shape, batch, like.backend);
-    }
-
     /**
      * A new FLOAT32 tensor of {@code shape} whose dimensions lie in memory in the order of a tensor
      * of {@code likeShape} and {@code likeStrides} (outermost = largest stride), as PyTorch lays out
-     * attention results: a query that views heads of a sequence-first projection ({@code [N, H, L,
-     * D]} in an {@code [L, N, H * D]} buffer) gets an output that permutes back to {@code [L, N, E]}
-     * without a copy. Falls back to a contiguous tensor when that order would not let its matrices
-     * be seen as one {@code [batch, rows, cols]} view with a single batch stride.
+     * attention results: a query that views heads of a projection ({@code [N, H, L, D]} in an
+     * {@code [L, N, H * D]} or {@code [N, L, H * D]} buffer) gets an output that permutes back to
+     * {@code [L, N, E]} or {@code [N, L, E]} without a copy. The last dimension stays innermost.
      */
-    private static Tensor emptyLike(int[] likeShape, int[] likeStrides, int[] shape, int batch, Backend backend) {
+    private static Tensor emptyLike(int[] likeShape, int[] likeStrides, int[] shape, Backend backend) {
         int d = shape.length;
         Integer[] order = new Integer[d - 1];
         for (int i = 0; i < d - 1; i++) {
             order[i] = i;
         }
-        // Stable: equal strides (dimensions of size 1) keep their order. The last dimension stays innermost.
+        // Stable: equal strides (dimensions of size 1) keep their order.
         Arrays.sort(order, (x, y) -> Integer.compare(likeShape[y] == 1 ? 0 : likeStrides[y],
                 likeShape[x] == 1 ? 0 : likeStrides[x]));
         int[] strides = new int[d];
@@ -106,26 +103,44 @@ public final class FusedAttention {
             step *= shape[order[i]];
         }
         Tensor dense = Kernels.uninitialised(backend, DType.FLOAT32, shape);
-        Tensor t = Kernels.restride(dense, dense.shape, strides, 0);
-        return matrixView(t, batch) != null ? t : dense;
+        return Kernels.restride(dense, dense.shape, strides, 0);
+    }
+
+    /** Whether the kernels can read {@code t}'s matrices in place: unit column stride, rows that do not overlap. */
+    private static boolean rowMajor(Tensor t) {
+        int d = t.shape.length;
+        int rows = t.shape[d - 2];
+        int cols = t.shape[d - 1];
+        return (t.strides[d - 1] == 1 || cols == 1) && (rows == 1 || t.strides[d - 2] >= cols);
     }
 
     /**
-     * {@code t} as {@code [batch, rows, cols]} with rows of stride 1 and a single batch stride, as a
-     * view, or null when its strides do not allow one.
+     * The kernels' view of {@code t}: {@code [lead..., rows, cols]}, from {@code t} shaped so
+     * already (its own strides), or from {@code t} as {@code [batch, rows, cols]} (its batch
+     * stride split over {@code lead}) or {@code [rows, cols]}. A single column or row gets the
+     * strides a compact one has, which the kernels assume.
      */
-    private static Tensor matrixView(Tensor t, int batch) {
-        int d = t.shape.length;
-        int[] shape3 = {batch, t.shape[d - 2], t.shape[d - 1]};
-        if (t.strides[d - 1] != 1 && t.shape[d - 1] != 1) {
-            return null;
+    private static View kernelView(Tensor t, int[] lead) {
+        int r = t.shape.length;
+        int rows = t.shape[r - 2];
+        int cols = t.shape[r - 1];
+        int rank = lead.length + 2;
+        int[] shape = Arrays.copyOf(lead, rank);
+        shape[rank - 2] = rows;
+        shape[rank - 1] = cols;
+        int[] strides = new int[rank];
+        strides[rank - 1] = 1;
+        strides[rank - 2] = rows == 1 ? cols : t.strides[r - 2];
+        if (r == rank) {
+            System.arraycopy(t.strides, 0, strides, 0, rank - 2);
+        } else {
+            int step = r == 3 ? t.strides[0] : rows * cols;
+            for (int i = rank - 3; i >= 0; i--) {
+                strides[i] = step;
+                step *= lead[i];
+            }
         }
-        int[] strides = Views.viewStrides(t.shape, t.strides, shape3);
-        if (strides == null) {
-            return null;
-        }
-        strides[2] = 1; // a single column may carry any stride; the kernels assume 1
-        return Kernels.restride(t, shape3, strides, t.offset);
+        return new View(t.storage, shape, strides, t.offset);
     }
 
     /** {@code t} as {@code [batch, rows, cols]} of compact row-major matrices: a view where the strides allow, else a copy. */

@@ -12,25 +12,51 @@ final class AttentionKernels {
     private AttentionKernels() {
     }
 
-    /** One {@code [batch, rows, cols]} operand with row-major matrices: storage, offsets and row stride. */
-    private record Matrices(float[] data, int offset, int batchStride, int rowStride) {
+    /**
+     * One {@code [lead..., rows, cols]} operand with row-major matrices: its storage, where each
+     * problem's matrix starts (problems in row-major order of the leading dimensions, each with
+     * its own stride) and the row stride.
+     */
+    private record Matrices(float[] data, int[] starts, int rowStride) {
         static Matrices of(View v) {
-            return new Matrices(CpuStorage.floats(v.storage()), v.offset(), v.strides()[0], v.strides()[1]);
+            int[] shape = v.shape();
+            int[] strides = v.strides();
+            int lead = shape.length - 2;
+            int batch = 1;
+            for (int i = 0; i < lead; i++) {
+                batch *= shape[i];
+            }
+            int[] starts = new int[batch];
+            int[] index = new int[lead];
+            int at = v.offset();
+            for (int b = 0; b < batch; b++) {
+                starts[b] = at;
+                for (int i = lead - 1; i >= 0; i--) { // the next problem: an odometer over the leading dimensions
+                    if (++index[i] < shape[i]) {
+                        at += strides[i];
+                        break;
+                    }
+                    index[i] = 0;
+                    at -= (shape[i] - 1) * strides[i];
+                }
+            }
+            return new Matrices(CpuStorage.floats(v.storage()), starts, strides[lead]);
         }
 
         int at(int b) {
-            return offset + b * batchStride;
+            return starts[b];
         }
     }
 
     /** See {@link dev.tessera.spi.Backend#attention}. */
     static void forward(View q, View k, View v, float scale, View probs, View out) {
-        int batch = q.shape()[0];
-        int l = q.shape()[1];
-        int e = q.shape()[2];
-        int s = k.shape()[1];
-        int ev = v.shape()[2];
+        int r = q.dim();
+        int l = q.shape()[r - 2];
+        int e = q.shape()[r - 1];
+        int s = k.shape()[r - 2];
+        int ev = v.shape()[r - 1];
         Matrices qm = Matrices.of(q);
+        int batch = qm.starts.length;
         Matrices km = Matrices.of(k);
         Matrices vm = Matrices.of(v);
         Matrices om = Matrices.of(out);
@@ -50,12 +76,13 @@ final class AttentionKernels {
 
     /** See {@link dev.tessera.spi.Backend#attentionBackward}. */
     static void backward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk, View gv) {
-        int batch = q.shape()[0];
-        int l = q.shape()[1];
-        int e = q.shape()[2];
-        int s = k.shape()[1];
-        int ev = v.shape()[2];
+        int r = q.dim();
+        int l = q.shape()[r - 2];
+        int e = q.shape()[r - 1];
+        int s = k.shape()[r - 2];
+        int ev = v.shape()[r - 1];
         Matrices qm = Matrices.of(q);
+        int batch = qm.starts.length;
         Matrices km = Matrices.of(k);
         Matrices vm = Matrices.of(v);
         Matrices gom = Matrices.of(gradOut);

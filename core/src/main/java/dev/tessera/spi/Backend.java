@@ -139,12 +139,14 @@ public interface Backend {
     // ---------------------------------------------------------------- optional fused kernels: attention
 
     /**
-     * Scaled dot-product attention without mask or dropout, for {@code batch} independent problems:
+     * Scaled dot-product attention without mask or dropout, for independent problems {@code b}:
      * {@code probs[b] = softmax(scale * q[b] k[b]^T)} along the last axis and {@code out[b] =
-     * probs[b] v[b]}. FLOAT32 views: {@code q [batch, L, E]}, {@code k [batch, S, E]}, {@code v
-     * [batch, S, Ev]}, each matrix row-major (last stride 1, any row and batch strides); {@code probs
-     * [batch, L, S]} contiguous and {@code out [batch, L, Ev]} row-major with any row and batch
-     * strides (laid out like the query), both overwritten. {@code probs} is what
+     * probs[b] v[b]}. FLOAT32 views of one rank, at least 3, whose leading dimensions (all but the
+     * last two) index the problems and are the same in every view: {@code q [..., L, E]}, {@code k
+     * [..., S, E]}, {@code v [..., S, Ev]} and {@code out [..., L, Ev]}, each matrix row-major (last
+     * stride 1, rows that do not overlap, any stride along each leading dimension); {@code probs
+     * [..., L, S]} contiguous. {@code out} (laid out like the query) and {@code probs} are
+     * overwritten. {@code probs} is what
      * {@link #attentionBackward} needs. The default composes matmul, unary and softmax; a backend may
      * run each problem while its rows are in cache.
      */
@@ -156,9 +158,8 @@ public interface Backend {
 
     /**
      * The gradient of {@link #attention}: from its inputs, its {@code probs} and {@code gradOut}
-     * {@code [batch, L, Ev]}, writes {@code gq [batch, L, E]}, {@code gk [batch, S, E]} and {@code
-     * gv [batch, S, Ev]} (overwritten). {@code gradOut} and the gradients are row-major with any row
-     * and batch strides.
+     * {@code [..., L, Ev]}, writes {@code gq [..., L, E]}, {@code gk [..., S, E]} and {@code gv
+     * [..., S, Ev]} (overwritten); every view as in {@link #attention}.
      */
     default void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
                                    View gv) {

@@ -33,6 +33,10 @@ final class ComposedAttention {
 
     /** See {@link Backend#attention}. */
     static void forward(Backend b, View q, View k, View v, float scale, View probs, View out) {
+        KernelViews.forEachRank3(new View[] {q, k, v, probs, out}, x -> forward3(b, x[0], x[1], x[2], scale, x[3], x[4]));
+    }
+
+    private static void forward3(Backend b, View q, View k, View v, float scale, View probs, View out) {
         int[] ps = probs.shape();
         View scores = temp(b, ps);
         b.matmul(q, KernelViews.transposed(k), scores, false);
@@ -44,6 +48,12 @@ final class ComposedAttention {
     /** See {@link Backend#attentionBackward}. */
     static void backward(Backend b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
                          View gv) {
+        KernelViews.forEachRank3(new View[] {q, k, v, probs, gradOut, gq, gk, gv},
+                x -> backward3(b, x[0], x[1], x[2], scale, x[3], x[4], x[5], x[6], x[7]));
+    }
+
+    private static void backward3(Backend b, View q, View k, View v, float scale, View probs, View gradOut, View gq,
+                                  View gk, View gv) {
         int[] ps = probs.shape();
         matmulInto(b, KernelViews.transposed(probs), gradOut, gv);
         View dScores = temp(b, ps);

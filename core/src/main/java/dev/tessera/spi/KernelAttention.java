@@ -40,6 +40,10 @@ final class KernelAttention {
      * out = probs v}; writes {@code probs} and {@code out}.
      */
     static void forward(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View out) {
+        KernelViews.forEachRank3(new View[] {q, k, v, probs, out}, x -> forward3(b, x[0], x[1], x[2], scale, x[3], x[4]));
+    }
+
+    private static void forward3(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View out) {
         int[] ps = probs.shape();
         b.matmul(q, KernelViews.transposed(k), probs, false);
         // softmax(scale * scores) in place: the scale folded into the softmax, no separate pass
@@ -55,6 +59,12 @@ final class KernelAttention {
      */
     static void backward(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
                          View gv) {
+        KernelViews.forEachRank3(new View[] {q, k, v, probs, gradOut, gq, gk, gv},
+                x -> backward3(b, x[0], x[1], x[2], scale, x[3], x[4], x[5], x[6], x[7]));
+    }
+
+    private static void backward3(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View gradOut,
+                                  View gq, View gk, View gv) {
         int[] ps = probs.shape();
         ComposedAttention.matmulInto(b, KernelViews.transposed(probs), gradOut, gv);
         long size = (long) ps[0] * ps[1] * ps[2];

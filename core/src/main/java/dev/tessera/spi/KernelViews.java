@@ -39,6 +39,69 @@ final class KernelViews {
         return new View(st, new int[] {batch, rows, cols}, new int[] {batchStride, rs, cs}, offset);
     }
 
+    /**
+     * Runs {@code body} on rank-3 {@code [batch, rows, cols]} forms of {@code views}, which are all
+     * {@code [lead..., rows, cols]} with the same leading dimensions: the views themselves at rank
+     * 3; their leading dimensions merged into one where every view's strides allow; otherwise once
+     * per index of the first leading dimension, recursively.
+     */
+    static void forEachRank3(View[] views, java.util.function.Consumer<View[]> body) {
+        if (views[0].dim() == 3) {
+            body.accept(views);
+            return;
+        }
+        View[] merged = new View[views.length];
+        for (int i = 0; i < views.length; i++) {
+            merged[i] = mergeLeading(views[i]);
+            if (merged[i] == null) {
+                int n = views[0].shape()[0];
+                for (int j = 0; j < n; j++) {
+                    View[] sub = new View[views.length];
+                    for (int t = 0; t < views.length; t++) {
+                        sub[t] = withoutFirst(views[t], j);
+                    }
+                    forEachRank3(sub, body);
+                }
+                return;
+            }
+        }
+        body.accept(merged);
+    }
+
+    /** {@code v}'s leading dimensions (all but the last two) as one, or null when their strides do not allow it. */
+    private static View mergeLeading(View v) {
+        int[] shape = v.shape();
+        int[] strides = v.strides();
+        int lead = shape.length - 2;
+        int batch = 1;
+        int stride = 0;
+        int span = 0; // elements of the merged dimension so far, in units of stride; 0 before a dimension above 1
+        for (int i = lead - 1; i >= 0; i--) {
+            batch *= shape[i];
+            if (shape[i] == 1) {
+                continue;
+            }
+            if (span == 0) {
+                stride = strides[i];
+                span = shape[i];
+            } else if (strides[i] == stride * span) {
+                span *= shape[i];
+            } else {
+                return null;
+            }
+        }
+        return new View(v.storage(), new int[] {batch, shape[lead], shape[lead + 1]},
+                new int[] {stride, strides[lead], strides[lead + 1]}, v.offset());
+    }
+
+    /** Index {@code j} of {@code v}'s first dimension: a view of one rank less. */
+    private static View withoutFirst(View v, int j) {
+        int[] shape = v.shape();
+        int[] strides = v.strides();
+        return new View(v.storage(), java.util.Arrays.copyOfRange(shape, 1, shape.length),
+                java.util.Arrays.copyOfRange(strides, 1, strides.length), v.offset() + j * strides[0]);
+    }
+
     /** The matrices of a {@code [batch, rows, cols]} view, transposed, without a copy. */
     static View transposed(View x) {
         int[] s = x.shape();
