@@ -160,6 +160,24 @@ class FusedRecurrentTest {
     }
 
     @Test
+    @CpuOnly("reads the CPU backend's array pool")
+    void whatOnlyBackwardReadsGoesBackToThePoolWhenBackwardFreesTheGraph() {
+        // hidden 37, batch 3, 11 steps: lengths no other test's arrays have.
+        int steps = 11;
+        int b = 3;
+        int h = 37;
+        Tensor xp = Checks.randn(91, 4 * h, steps * b).requiresGrad(true);
+        Tensor whh = Checks.randn(92, 4 * h, h).requiresGrad(true);
+        Tensor[] out = FusedRecurrent.lstmSequence(xp, whh, null, null, b, false, null);
+        long before = Device.cpu().memoryStats().bytesCached();
+        out[0].sum().backward();
+        long after = Device.cpu().memoryStats().bytesCached();
+        // Gate activations [11, 148, 3], cell states before and after each step [11, 37, 3], states [37, 33].
+        long kept = 4L * (steps * 4 * h * b + 3L * steps * h * b);
+        assertTrue(after >= before + kept, "pooled once the graph is freed: " + before + " -> " + after);
+    }
+
+    @Test
     void gradientsPassTheChecker() {
         GradCheck.assertGradients(in -> {
             Tensor[] hc = FusedRecurrent.lstmCell(in[0], in[1], in[2], 0);
