@@ -352,39 +352,39 @@ final class VectorGemm {
      */
     private static void store(float[] tile, float alpha, float[] c, int ci, int ldc, int rows, int cols,
                               boolean first, float beta) {
-        for (int r = 0; r < rows; r++) {
-            storeRow(tile, r * NRW, cols, alpha, beta, first, c, ci + r * ldc);
-        }
-    }
-
-    /**
-     * One row of accumulated products {@code acc[at, at + cols)} into C from {@code ci}, as
-     * {@link #store} adds a tile's rows (also used by {@link FewRowsGemm}, for the same bits).
-     */
-    static void storeRow(float[] acc, int at, int cols, float alpha, float beta, boolean first, float[] c, int ci) {
         boolean overwrite = first && beta == 0f;
         boolean scale = first && beta != 1f && beta != 0f;
         boolean scaleTile = alpha != 1f;
-        int vectors = cols / LN * LN;
-        for (int j = 0; j < vectors; j += LN) {
-            FloatVector x = FloatVector.fromArray(S, acc, at + j);
-            if (scaleTile) {
-                x = x.mul(alpha);
+        if (cols == NRW) {
+            for (int r = 0; r < rows; r++) {
+                int co = ci + r * ldc;
+                int to = r * NRW;
+                for (int v = 0; v < NRW; v += LN) {
+                    FloatVector x = FloatVector.fromArray(S, tile, to + v);
+                    if (scaleTile) {
+                        x = x.mul(alpha);
+                    }
+                    if (!overwrite) {
+                        FloatVector old = FloatVector.fromArray(S, c, co + v);
+                        x = scale ? old.mul(beta).add(x) : old.add(x);
+                    }
+                    x.intoArray(c, co + v);
+                }
             }
-            if (!overwrite) {
-                FloatVector old = FloatVector.fromArray(S, c, ci + j);
-                x = scale ? old.mul(beta).add(x) : old.add(x);
-            }
-            x.intoArray(c, ci + j);
-        }
-        for (int j = vectors; j < cols; j++) {
-            float x = alpha * acc[at + j];
-            if (overwrite) {
-                c[ci + j] = x;
-            } else if (scale) {
-                c[ci + j] = beta * c[ci + j] + x;
-            } else {
-                c[ci + j] += x;
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int co = ci + r * ldc;
+                int to = r * NRW;
+                for (int j = 0; j < cols; j++) {
+                    float x = alpha * tile[to + j];
+                    if (overwrite) {
+                        c[co + j] = x;
+                    } else if (scale) {
+                        c[co + j] = beta * c[co + j] + x;
+                    } else {
+                        c[co + j] += x;
+                    }
+                }
             }
         }
     }
