@@ -71,10 +71,12 @@ final class FewRowsGemm {
         if (transB) {
             int blocks = (n + DOT_ROWS - 1) / DOT_ROWS;
             run(parallel, blocks, (from, to) -> {
+                float[] lanes = new float[LN];
+                float[] dots = new float[DOT_ROWS];
                 for (int blk = from; blk < to; blk++) {
                     int j0 = blk * DOT_ROWS;
                     dotBlock(m, k, alpha, ar, ao, as, b, bOff + j0 * ldb, ldb, Math.min(DOT_ROWS, n - j0), beta, c,
-                            cOff + j0, ldc);
+                            cOff + j0, ldc, lanes, dots);
                 }
             });
         } else {
@@ -251,17 +253,16 @@ final class FewRowsGemm {
 
     /**
      * Columns {@code [0, rows)} of C (from {@code cOff}) with B transposed: {@code rows} rows of B
-     * (from {@code bOff}, {@code ldb} apart) dotted with each row of A.
+     * (from {@code bOff}, {@code ldb} apart) dotted with each row of A; {@code lanes} ({@code LN}
+     * floats) and {@code dots} ({@code DOT_ROWS}) are scratch, reused across blocks.
      */
     private static void dotBlock(int m, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                 int rows, float beta, float[] c, int cOff, int ldc) {
+                                 int rows, float beta, float[] c, int cOff, int ldc, float[] lanes, float[] dots) {
         // Rows past the block repeat its last one (computed, never stored), so no read leaves B.
         int o1 = Math.min(1, rows - 1) * ldb;
         int o2 = Math.min(2, rows - 1) * ldb;
         int o3 = Math.min(3, rows - 1) * ldb;
         int kv = k / LN * LN;
-        float[] lanes = new float[LN];
-        float[] dots = new float[DOT_ROWS];
         for (int i = 0; i < m; i++) {
             int ai = aOff + i * lda;
             FloatVector s0 = FloatVector.zero(S);
