@@ -75,11 +75,11 @@ class FusedAttentionTest {
             View qv = ComposedOnly.view(backend, q, b, l, e);
             View kv = ComposedOnly.view(backend, k, b, s, e);
             View vv = ComposedOnly.view(backend, v, b, s, ev);
-            backend.attention(qv, kv, vv, scale, probs, out);
+            backend.attention(qv, kv, vv, scale, null, probs, out);
             View gq = ComposedOnly.zeros(backend, DType.FLOAT32, b, l, e);
             View gk = ComposedOnly.zeros(backend, DType.FLOAT32, b, s, e);
             View gv = ComposedOnly.zeros(backend, DType.FLOAT32, b, s, ev);
-            backend.attentionBackward(qv, kv, vv, scale, probs, ComposedOnly.view(backend, go, b, l, ev), gq, gk, gv);
+            backend.attentionBackward(qv, kv, vv, scale, null, probs, ComposedOnly.view(backend, go, b, l, ev), gq, gk, gv);
             results[impl] = concat(backend.readFloats(out), backend.readFloats(probs), backend.readFloats(gq),
                     backend.readFloats(gk), backend.readFloats(gv));
         }
@@ -182,7 +182,7 @@ class FusedAttentionTest {
     }
 
     /** q, k and v as {@code [N, H, L, D]} views of a {@code [L, N, 3 H D]} (or {@code [N, L, 3 H D]}) projection. */
-    private static Tensor[] heads(Tensor projection, int l, int n, int h, int d, boolean batchFirst) {
+    static Tensor[] heads(Tensor projection, int l, int n, int h, int d, boolean batchFirst) {
         int e = h * d;
         Tensor[] qkv = new Tensor[3];
         for (int i = 0; i < 3; i++) {
@@ -210,7 +210,7 @@ class FusedAttentionTest {
     }
 
     /** A random {@code [batch..., rows, cols]} tensor, or the same values as a strided (transposed) view. */
-    private static Tensor input(long seed, boolean strided, int[] batch, int rows, int cols) {
+    static Tensor input(long seed, boolean strided, int[] batch, int rows, int cols) {
         Tensor t = Checks.randn(seed, concat(batch, rows, cols));
         if (!strided) {
             return t;
@@ -220,7 +220,7 @@ class FusedAttentionTest {
         return t.transpose(0, d - 2).contiguous().transpose(0, d - 2);
     }
 
-    private static Tensor[] leaves(Tensor... ts) {
+    static Tensor[] leaves(Tensor... ts) {
         Tensor[] out = new Tensor[ts.length];
         for (int i = 0; i < ts.length; i++) {
             out[i] = ts[i].detach().requiresGrad(true);
@@ -228,14 +228,14 @@ class FusedAttentionTest {
         return out;
     }
 
-    private static int[] concat(int[] batch, int a, int b) {
+    static int[] concat(int[] batch, int a, int b) {
         int[] s = java.util.Arrays.copyOf(batch, batch.length + 2);
         s[batch.length] = a;
         s[batch.length + 1] = b;
         return s;
     }
 
-    private static float[] concat(float[]... parts) {
+    static float[] concat(float[]... parts) {
         int n = 0;
         for (float[] p : parts) {
             n += p.length;
@@ -249,7 +249,7 @@ class FusedAttentionTest {
         return out;
     }
 
-    private static void assertClose(String what, Tensor expected, Tensor actual) {
+    static void assertClose(String what, Tensor expected, Tensor actual) {
         float[] x = expected.toFloatArray();
         float[] y = actual.toFloatArray();
         assertEquals(x.length, y.length, what + ": length");

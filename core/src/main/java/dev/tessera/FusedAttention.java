@@ -1,5 +1,6 @@
 package dev.tessera;
 
+import dev.tessera.spi.AttentionDropout;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.View;
 import java.util.Arrays;
@@ -11,8 +12,11 @@ import java.util.Arrays;
  * through memory several times. Keeps the attention probabilities for the backward pass, as the
  * composed ops would.
  *
- * <p>No mask and no dropout: callers that need either compose the ops themselves (as
- * {@code dev.tessera.nn.F.scaledDotProductAttention} does).
+ * <p>With dropout, the probabilities that multiply {@code v} are dropped as {@code
+ * probs.mul(Fused.dropoutMask(probs, g, p, 1)).mul(1 / (1 - p))} would drop them, from the same
+ * numbers of the generator: the backward pass draws the mask again instead of keeping it. No
+ * mask: callers that need one compose the ops themselves (as {@code
+ * dev.tessera.nn.F.scaledDotProductAttention} does).
  */
 public final class FusedAttention {
     private FusedAttention() {
@@ -30,10 +34,31 @@ public final class FusedAttention {
      *                                  live on different devices; the message names the shapes
      */
     public static Tensor compute(Tensor q, Tensor k, Tensor v, float scale) {
+        return compute(q, k, v, scale, 0f, null);
+    }
+
+    /**
+     * Returns {@code (softmax(scale * q k^T) * M) v} along the last axis, recorded by autograd,
+     * where {@code M} drops each probability with probability {@code dropoutP} and multiplies the
+     * others by {@code 1 / (1 - dropoutP)} (all dropped when it is 1).
+     *
+     * @param q         {@code [..., L, E]}
+     * @param k         {@code [..., S, E]}, the same leading (batch) dimensions as q
+     * @param v         {@code [..., S, Ev]}, the same leading dimensions
+     * @param scale     factor of the scores, usually {@code 1 / sqrt(E)}
+     * @param dropoutP  the probability of dropping, in {@code [0, 1]}; 0 for none
+     * @param generator the generator of the mask; advanced by {@code batch * L * S} numbers when
+     *                  {@code dropoutP > 0}, else not used (may be null)
+     * @return a new tensor {@code [..., L, Ev]}; the inputs are not modified
+     * @throws IllegalArgumentException if the shapes do not fit, the tensors are not FLOAT32 or
+     *                                  live on different devices, or {@code dropoutP} is outside
+     *                                  {@code [0, 1]}; the message names the values
+     * @throws NullPointerException     if {@code generator} is null and {@code dropoutP > 0}
+     */
+    public static Tensor compute(Tensor q, Tensor k, Tensor v, float scale, float dropoutP, Generator generator) {
         check(q, k, v);
-        if (Shape.numel(q.shape) == 0 || Shape.numel(k.shape) == 0 || Shape.numel(v.shape) == 0) {
-            // Empty problems: the composed ops define every edge case (a softmax over nothing, a sum of nothing).
-            return q.mul(scale).matmul(k.transpose(-2, -1)).softmax(-1).matmul(v);
+        if (!(dropoutP >= 0f && dropoutP <= 1f)) {
+            throw new IllegalArgumentException("attention: dropout probability must be in [0, 1], got " + dropoutP);
         }
         int d = q.shape.length;
         int l = q.shape[d - 2];
@@ -42,6 +67,23 @@ public final class FusedAttention {
         // The kernels see [lead..., rows, cols]: q's leading (batch) dimensions, or one of size 1.
         int[] lead = d > 2 ? Arrays.copyOf(q.shape, d - 2) : new int[] {1};
         int batch = Shape.numel(lead);
+        AttentionDropout dropout = null;
+        if (dropoutP > 0f) {
+            if (generator == null) {
+                throw new NullPointerException("attention: a generator is needed for dropout " + dropoutP);
+            }
+            long draws = (long) batch * l * s;
+            long state;
+            synchronized (generator) {
+                state = generator.reserve(draws);
+            }
+            dropout = AttentionDropout.inverted(state, dropoutP);
+        }
+        if (Shape.numel(q.shape) == 0 || Shape.numel(k.shape) == 0 || Shape.numel(v.shape) == 0) {
+            // Empty problems: the composed ops define every edge case (a softmax over nothing, a sum of nothing).
+            Tensor probs = q.mul(scale).matmul(k.transpose(-2, -1)).softmax(-1);
+            return (dropout == null ? probs : probs.mul(mask(probs, dropout))).matmul(v);
+        }
         Tensor q3 = matrices(q, batch);
         Tensor k3 = matrices(k, batch);
         Tensor v3 = matrices(v, batch);
@@ -49,7 +91,8 @@ public final class FusedAttention {
         int[] outShape = q.shape.clone();
         outShape[d - 1] = ev;
         Tensor out = emptyLike(q.shape, q.strides, outShape, q.backend);
-        q.backend.attention(kernelView(q3, lead), kernelView(k3, lead), kernelView(v3, lead), scale,
+        AttentionDropout drop = dropout;
+        q.backend.attention(kernelView(q3, lead), kernelView(k3, lead), kernelView(v3, lead), scale, drop,
                 kernelView(probs, lead), kernelView(out, lead));
         int[] qShape = q.shape;
         int[] kShape = k.shape;
@@ -67,11 +110,18 @@ public final class FusedAttention {
             Tensor gk = emptyLike(kShape, kStrides, kShape, g.backend);
             Tensor gv = emptyLike(vShape, vStrides, vShape, g.backend);
             g.backend.attentionBackward(kernelView(q3, lead), kernelView(k3, lead), kernelView(v3, lead), scale,
-                    kernelView(probs, lead), kernelView(gf, lead), kernelView(gq, lead), kernelView(gk, lead),
+                    drop, kernelView(probs, lead), kernelView(gf, lead), kernelView(gq, lead), kernelView(gk, lead),
                     kernelView(gv, lead));
             return new Tensor[] {gq, gk, gv};
         }, q, k, v);
         return Autograd.releaseWithBackward(result, probs, copyOf(q3, q), copyOf(k3, k), copyOf(v3, v));
+    }
+
+    /** The dropout's factors in {@code like}'s shape, as a new constant tensor. */
+    private static Tensor mask(Tensor like, AttentionDropout dropout) {
+        Tensor m = Kernels.empty(like.backend, DType.FLOAT32, like.shape);
+        like.backend.fillDropoutMask(m.view(), dropout.state(), dropout.p(), dropout.keep());
+        return m;
     }
 
     /** {@code matrices} when it is a copy of {@code t}, null when it views {@code t}. */

@@ -1,5 +1,7 @@
 package dev.tessera.cpu;
 
+import dev.tessera.spi.AttentionDropout;
+import dev.tessera.spi.BinaryOp;
 import dev.tessera.spi.View;
 
 /**
@@ -49,7 +51,7 @@ final class AttentionKernels {
     }
 
     /** See {@link dev.tessera.spi.Backend#attention}. */
-    static void forward(View q, View k, View v, float scale, View probs, View out) {
+    static void forward(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
         int r = q.dim();
         int l = q.shape()[r - 2];
         int e = q.shape()[r - 1];
@@ -63,19 +65,29 @@ final class AttentionKernels {
         float[] p = CpuStorage.floats(probs.storage());
         int p0 = probs.offset();
         CpuPool.parallelFor(batch, 1, (from, to) -> {
+            float[] dropped = dropout == null ? null : new float[l * s]; // one problem's dropped probabilities
             for (int b = from; b < to; b++) {
                 int pb = p0 + b * l * s;
                 Gemm.sgemm(false, true, l, s, e, scale, qm.data, qm.at(b), qm.rowStride,
                         km.data, km.at(b), km.rowStride, 0f, p, pb, s);
                 ReduceKernels.softmax(p, pb, l, s, 1, p, pb, false);
-                Gemm.sgemm(false, false, l, ev, s, 1f, p, pb, s, vm.data, vm.at(b), vm.rowStride, 0f, om.data, om.at(b),
+                float[] a = p;
+                int ao = pb;
+                if (dropout != null) {
+                    mask(dropout, b, l * s, dropped);
+                    BinaryKernels.row(BinaryOp.MUL, dropped, 0, 1, p, pb, 1, dropped, 0, 1, l * s);
+                    a = dropped;
+                    ao = 0;
+                }
+                Gemm.sgemm(false, false, l, ev, s, 1f, a, ao, s, vm.data, vm.at(b), vm.rowStride, 0f, om.data, om.at(b),
                         om.rowStride);
             }
         });
     }
 
     /** See {@link dev.tessera.spi.Backend#attentionBackward}. */
-    static void backward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk, View gv) {
+    static void backward(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View gradOut,
+                         View gq, View gk, View gv) {
         int r = q.dim();
         int l = q.shape()[r - 2];
         int e = q.shape()[r - 1];
@@ -93,13 +105,23 @@ final class AttentionKernels {
         int p0 = probs.offset();
         CpuPool.parallelFor(batch, 1, (from, to) -> {
             float[] ds = new float[l * s]; // gradient of the scores of one problem, reused across the chunk
+            float[] dropped = dropout == null ? null : new float[l * s]; // its mask, then its dropped probabilities
             for (int b = from; b < to; b++) {
                 int pb = p0 + b * l * s;
-                // gv = P^T dO; dP = dO V^T; dS = softmax'(P) dP; gq = scale dS K; gk = scale dS^T Q
-                Gemm.sgemm(true, false, s, ev, l, 1f, p, pb, s, gom.data, gom.at(b), gom.rowStride, 0f,
-                        gvm.data, gvm.at(b), gvm.rowStride);
+                // dP = M (dO V^T); gv = (P M)^T dO; dS = softmax'(P) dP; gq = scale dS K; gk = scale dS^T Q
                 Gemm.sgemm(false, true, l, s, ev, 1f, gom.data, gom.at(b), gom.rowStride, vm.data, vm.at(b), vm.rowStride,
                         0f, ds, 0, s);
+                float[] a = p;
+                int ao = pb;
+                if (dropout != null) {
+                    mask(dropout, b, l * s, dropped);
+                    BinaryKernels.row(BinaryOp.MUL, ds, 0, 1, dropped, 0, 1, ds, 0, 1, l * s);
+                    BinaryKernels.row(BinaryOp.MUL, dropped, 0, 1, p, pb, 1, dropped, 0, 1, l * s);
+                    a = dropped;
+                    ao = 0;
+                }
+                Gemm.sgemm(true, false, s, ev, l, 1f, a, ao, s, gom.data, gom.at(b), gom.rowStride, 0f,
+                        gvm.data, gvm.at(b), gvm.rowStride);
                 ReduceKernels.softmaxBackward(p, pb, ds, 0, l, s, 1, ds, 0, false);
                 Gemm.sgemm(false, false, l, e, s, scale, ds, 0, s, km.data, km.at(b), km.rowStride, 0f,
                         gqm.data, gqm.at(b), gqm.rowStride);
@@ -107,5 +129,11 @@ final class AttentionKernels {
                         gkm.data, gkm.at(b), gkm.rowStride);
             }
         });
+    }
+
+    /** Writes the dropout factors of problem {@code b} (elements {@code [b n, (b + 1) n)} of the draw) to {@code out[0, n)}. */
+    private static void mask(AttentionDropout dropout, int b, int n, float[] out) {
+        AttentionDropout part = dropout.from((long) b * n);
+        RandomKernels.dropoutMask(out, 0, 0, n, part.state(), part.p(), part.keep());
     }
 }

@@ -5,6 +5,7 @@ import dev.tessera.Device;
 import dev.tessera.MemoryStats;
 import dev.tessera.Shape;
 import dev.tessera.spi.AdamSpec;
+import dev.tessera.spi.AttentionDropout;
 import dev.tessera.spi.Backend;
 import dev.tessera.spi.BinaryOp;
 import dev.tessera.spi.MemoryLedger;
@@ -252,14 +253,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void attention(View q, View k, View v, float scale, View probs, View out) {
-        AttentionKernels.forward(q, k, v, scale, probs, out);
+    public void attention(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
+        AttentionKernels.forward(q, k, v, scale, dropout, probs, out);
     }
 
     @Override
-    public void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
-                                  View gv) {
-        AttentionKernels.backward(q, k, v, scale, probs, gradOut, gq, gk, gv);
+    public void attentionBackward(View q, View k, View v, float scale, AttentionDropout dropout, View probs,
+                                  View gradOut, View gq, View gk, View gv) {
+        AttentionKernels.backward(q, k, v, scale, dropout, probs, gradOut, gq, gk, gv);
     }
 
     @Override

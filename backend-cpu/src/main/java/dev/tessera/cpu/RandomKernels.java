@@ -13,15 +13,18 @@ final class RandomKernels {
 
     /** {@code out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0} for {@code i < n}. */
     static void dropoutMask(float[] out, int o, int n, long state, float p, float keep) {
-        CpuPool.parallelFor(n, GRAIN, (start, end) -> {
-            if (VECTOR) {
-                VectorRandom.dropoutMask(out, o, start, end, state, p, keep);
-                return;
-            }
-            for (int i = start; i < end; i++) {
-                out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
-            }
-        });
+        CpuPool.parallelFor(n, GRAIN, (start, end) -> dropoutMask(out, o, start, end, state, p, keep));
+    }
+
+    /** {@code out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0} for {@code i} in {@code [start, end)}, on this thread. */
+    static void dropoutMask(float[] out, int o, int start, int end, long state, float p, float keep) {
+        if (VECTOR) {
+            VectorRandom.dropoutMask(out, o, start, end, state, p, keep);
+            return;
+        }
+        for (int i = start; i < end; i++) {
+            out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
+        }
     }
 
     /** {@code out[o + i] = low + (high - low) * SplitMix.uniform(state, i)} for {@code i < n}. */

@@ -139,32 +139,36 @@ public interface Backend {
     // ---------------------------------------------------------------- optional fused kernels: attention
 
     /**
-     * Scaled dot-product attention without mask or dropout, for independent problems {@code b}:
-     * {@code probs[b] = softmax(scale * q[b] k[b]^T)} along the last axis and {@code out[b] =
-     * probs[b] v[b]}. FLOAT32 views of one rank, at least 3, whose leading dimensions (all but the
-     * last two) index the problems and are the same in every view: {@code q [..., L, E]}, {@code k
-     * [..., S, E]}, {@code v [..., S, Ev]} and {@code out [..., L, Ev]}, each matrix row-major (last
+     * Scaled dot-product attention without a mask, for independent problems {@code b}: {@code
+     * probs[b] = softmax(scale * q[b] k[b]^T)} along the last axis and {@code out[b] = (probs[b]
+     * * M[b]) v[b]}, where {@code M} is 1 without dropout and the factors of {@code dropout}
+     * otherwise. FLOAT32 views of one rank, at least 3, whose leading dimensions (all but the last
+     * two) index the problems and are the same in every view: {@code q [..., L, E]}, {@code k [...,
+     * S, E]}, {@code v [..., S, Ev]} and {@code out [..., L, Ev]}, each matrix row-major (last
      * stride 1, rows that do not overlap, any stride along each leading dimension); {@code probs
-     * [..., L, S]} contiguous. {@code out} (laid out like the query) and {@code probs} are
-     * overwritten. {@code probs} is what
-     * {@link #attentionBackward} needs. The default composes matmul, unary and softmax; a backend may
-     * run each problem while its rows are in cache.
+     * [..., L, S]} contiguous. {@code out} (laid out like the query) and {@code probs} (before
+     * dropout) are overwritten. {@code probs} is what {@link #attentionBackward} needs, with the
+     * same {@code dropout}, which regenerates {@code M}. The default composes matmul, unary,
+     * softmax, fillDropoutMask and binary; a backend may run each problem while its rows are in
+     * cache.
+     *
+     * @param dropout the dropout of the probabilities, or null for none
      */
-    default void attention(View q, View k, View v, float scale, View probs, View out) {
+    default void attention(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
         try (Scratch scratch = Scratch.open()) {
-            ComposedAttention.forward(this, q, k, v, scale, probs, out);
+            ComposedAttention.forward(this, q, k, v, scale, dropout, probs, out);
         }
     }
 
     /**
-     * The gradient of {@link #attention}: from its inputs, its {@code probs} and {@code gradOut}
-     * {@code [..., L, Ev]}, writes {@code gq [..., L, E]}, {@code gk [..., S, E]} and {@code gv
-     * [..., S, Ev]} (overwritten); every view as in {@link #attention}.
+     * The gradient of {@link #attention}: from its inputs, its {@code dropout} and {@code probs}
+     * and {@code gradOut} {@code [..., L, Ev]}, writes {@code gq [..., L, E]}, {@code gk [..., S,
+     * E]} and {@code gv [..., S, Ev]} (overwritten); every view as in {@link #attention}.
      */
-    default void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
-                                   View gv) {
+    default void attentionBackward(View q, View k, View v, float scale, AttentionDropout dropout, View probs,
+                                   View gradOut, View gq, View gk, View gv) {
         try (Scratch scratch = Scratch.open()) {
-            ComposedAttention.backward(this, q, k, v, scale, probs, gradOut, gq, gk, gv);
+            ComposedAttention.backward(this, q, k, v, scale, dropout, probs, gradOut, gq, gk, gv);
         }
     }
 

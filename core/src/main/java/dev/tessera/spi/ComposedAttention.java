@@ -32,37 +32,68 @@ final class ComposedAttention {
     }
 
     /** See {@link Backend#attention}. */
-    static void forward(Backend b, View q, View k, View v, float scale, View probs, View out) {
-        KernelViews.forEachRank3(new View[] {q, k, v, probs, out}, x -> forward3(b, x[0], x[1], x[2], scale, x[3], x[4]));
+    static void forward(Backend b, View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
+        KernelViews.forEachRank3(new View[] {q, k, v, probs, out}, x -> forward3(b, x[0], x[1], x[2], scale,
+                partOf(dropout, probs, x[3]), x[3], x[4]));
     }
 
-    private static void forward3(Backend b, View q, View k, View v, float scale, View probs, View out) {
+    private static void forward3(Backend b, View q, View k, View v, float scale, AttentionDropout dropout, View probs,
+                                 View out) {
         int[] ps = probs.shape();
         View scores = temp(b, ps);
         b.matmul(q, KernelViews.transposed(k), scores, false);
         b.unary(UnaryOp.MUL_SCALAR, scale, scores, scores);
         b.softmax(scores.storage(), 0, ps[0] * ps[1], ps[2], 1, probs.storage(), probs.offset(), false);
-        matmulInto(b, probs, v, out);
+        matmulInto(b, dropout == null ? probs : dropped(b, dropout, probs), v, out);
     }
 
     /** See {@link Backend#attentionBackward}. */
-    static void backward(Backend b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
-                         View gv) {
+    static void backward(Backend b, View q, View k, View v, float scale, AttentionDropout dropout, View probs,
+                         View gradOut, View gq, View gk, View gv) {
         KernelViews.forEachRank3(new View[] {q, k, v, probs, gradOut, gq, gk, gv},
-                x -> backward3(b, x[0], x[1], x[2], scale, x[3], x[4], x[5], x[6], x[7]));
+                x -> backward3(b, x[0], x[1], x[2], scale, partOf(dropout, probs, x[3]), x[3], x[4], x[5], x[6], x[7]));
     }
 
-    private static void backward3(Backend b, View q, View k, View v, float scale, View probs, View gradOut, View gq,
-                                  View gk, View gv) {
+    private static void backward3(Backend b, View q, View k, View v, float scale, AttentionDropout dropout, View probs,
+                                  View gradOut, View gq, View gk, View gv) {
         int[] ps = probs.shape();
-        matmulInto(b, KernelViews.transposed(probs), gradOut, gv);
         View dScores = temp(b, ps);
         b.matmul(gradOut, KernelViews.transposed(v), dScores, false);
+        if (dropout == null) {
+            matmulInto(b, KernelViews.transposed(probs), gradOut, gv);
+        } else {
+            View mask = mask(b, dropout, ps);
+            b.binary(BinaryOp.MUL, dScores, mask, dScores);
+            b.binary(BinaryOp.MUL, mask, probs, mask);
+            matmulInto(b, KernelViews.transposed(mask), gradOut, gv);
+        }
         b.softmaxBackward(probs.storage(), probs.offset(), dScores.storage(), 0, ps[0] * ps[1], ps[2], 1,
                 dScores.storage(), 0, false);
         matmulInto(b, dScores, k, gq);
         b.unary(UnaryOp.MUL_SCALAR, scale, gq, gq);
         matmulInto(b, KernelViews.transposed(dScores), q, gk);
         b.unary(UnaryOp.MUL_SCALAR, scale, gk, gk);
+    }
+
+    /**
+     * The dropout of the problems {@code part} covers, a rank-3 piece of the contiguous {@code
+     * probs}: its draw starts at the piece's first element. Null without dropout.
+     */
+    static AttentionDropout partOf(AttentionDropout dropout, View probs, View part) {
+        return dropout == null ? null : dropout.from((long) part.offset() - probs.offset());
+    }
+
+    /** A new contiguous {@code shape} tensor of the dropout's factors (its element 0 is the draw's element 0). */
+    static View mask(Backend b, AttentionDropout dropout, int[] shape) {
+        View mask = temp(b, shape);
+        b.fillDropoutMask(mask, dropout.state(), dropout.p(), dropout.keep());
+        return mask;
+    }
+
+    /** {@code probs} times the dropout's factors, in a new temporary. */
+    private static View dropped(Backend b, AttentionDropout dropout, View probs) {
+        View mask = mask(b, dropout, probs.shape());
+        b.binary(BinaryOp.MUL, mask, probs, mask);
+        return mask;
     }
 }

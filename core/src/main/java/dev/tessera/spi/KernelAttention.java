@@ -36,42 +36,71 @@ final class KernelAttention {
     }
 
     /**
-     * See {@link Backend#attention}: {@code probs = softmax(scale q k^T)}, {@code
-     * out = probs v}; writes {@code probs} and {@code out}.
+     * See {@link Backend#attention}: {@code probs = softmax(scale q k^T)}, {@code out = (probs *
+     * M) v}; writes {@code probs} and {@code out}. With dropout, one temporary of {@code probs}'
+     * size for the dropped probabilities, released on return.
      */
-    static void forward(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View out) {
-        KernelViews.forEachRank3(new View[] {q, k, v, probs, out}, x -> forward3(b, x[0], x[1], x[2], scale, x[3], x[4]));
+    static void forward(KernelBackend<?> b, View q, View k, View v, float scale, AttentionDropout dropout, View probs,
+                        View out) {
+        KernelViews.forEachRank3(new View[] {q, k, v, probs, out}, x -> forward3(b, x[0], x[1], x[2], scale,
+                ComposedAttention.partOf(dropout, probs, x[3]), x[3], x[4]));
     }
 
-    private static void forward3(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View out) {
+    private static void forward3(KernelBackend<?> b, View q, View k, View v, float scale, AttentionDropout dropout,
+                                 View probs, View out) {
         int[] ps = probs.shape();
         b.matmul(q, KernelViews.transposed(k), probs, false);
         // softmax(scale * scores) in place: the scale folded into the softmax, no separate pass
         KernelReductions.softmax(b, probs.storage(), probs.offset(), ps[0] * ps[1], ps[2], 1, scale, probs.storage(),
                 probs.offset(), false);
-        ComposedAttention.matmulInto(b, probs, v, out);
+        if (dropout == null) {
+            ComposedAttention.matmulInto(b, probs, v, out);
+            return;
+        }
+        KernelStorage dropped = mask(b, dropout, ps, "attention");
+        try {
+            View p = KernelViews.contiguous(dropped, 0, ps);
+            b.binary(BinaryOp.MUL, p, probs, p);
+            ComposedAttention.matmulInto(b, p, v, out);
+        } finally {
+            dropped.release();
+        }
     }
 
     /**
-     * See {@link Backend#attentionBackward}: {@code gv = P^T dO}, {@code dS =
-     * scale * softmax'(P)(dO V^T)}, {@code gq = dS K}, {@code gk = dS^T Q}; writes {@code gq},
-     * {@code gk} and {@code gv}. One temporary of {@code probs}' size, released on return.
+     * See {@link Backend#attentionBackward}: {@code dP = M (dO V^T)}, {@code gv = (P M)^T dO},
+     * {@code dS = scale * softmax'(P) dP}, {@code gq = dS K}, {@code gk = dS^T Q}; writes {@code
+     * gq}, {@code gk} and {@code gv}. One temporary of {@code probs}' size (two with dropout),
+     * released on return.
      */
-    static void backward(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
-                         View gv) {
+    static void backward(KernelBackend<?> b, View q, View k, View v, float scale, AttentionDropout dropout, View probs,
+                         View gradOut, View gq, View gk, View gv) {
         KernelViews.forEachRank3(new View[] {q, k, v, probs, gradOut, gq, gk, gv},
-                x -> backward3(b, x[0], x[1], x[2], scale, x[3], x[4], x[5], x[6], x[7]));
+                x -> backward3(b, x[0], x[1], x[2], scale, ComposedAttention.partOf(dropout, probs, x[3]), x[3], x[4],
+                        x[5], x[6], x[7]));
     }
 
-    private static void backward3(KernelBackend<?> b, View q, View k, View v, float scale, View probs, View gradOut,
-                                  View gq, View gk, View gv) {
+    private static void backward3(KernelBackend<?> b, View q, View k, View v, float scale, AttentionDropout dropout,
+                                  View probs, View gradOut, View gq, View gk, View gv) {
         int[] ps = probs.shape();
-        ComposedAttention.matmulInto(b, KernelViews.transposed(probs), gradOut, gv);
         long size = (long) ps[0] * ps[1] * ps[2];
         KernelStorage ds = b.scratch(size, "attentionBackward");
         try {
             View dScores = KernelViews.contiguous(ds, 0, ps);
             b.matmul(gradOut, KernelViews.transposed(v), dScores, false);
+            if (dropout == null) {
+                ComposedAttention.matmulInto(b, KernelViews.transposed(probs), gradOut, gv);
+            } else {
+                KernelStorage m = mask(b, dropout, ps, "attentionBackward");
+                try {
+                    View mask = KernelViews.contiguous(m, 0, ps);
+                    b.binary(BinaryOp.MUL, dScores, mask, dScores);
+                    b.binary(BinaryOp.MUL, mask, probs, mask);
+                    ComposedAttention.matmulInto(b, KernelViews.transposed(mask), gradOut, gv);
+                } finally {
+                    m.release();
+                }
+            }
             softmaxBackward(b, probs.storage(), probs.offset(), ds, 0, ps[0] * ps[1], ps[2], 1, ds, 0, false, scale,
                     "attentionBackward");
             ComposedAttention.matmulInto(b, dScores, k, gq);
@@ -79,5 +108,12 @@ final class KernelAttention {
         } finally {
             ds.release();
         }
+    }
+
+    /** A device temporary of {@code shape}'s size holding the dropout's factors; the caller releases it. */
+    private static KernelStorage mask(KernelBackend<?> b, AttentionDropout dropout, int[] shape, String op) {
+        KernelStorage m = b.scratch((long) shape[0] * shape[1] * shape[2], op);
+        b.fillDropoutMask(KernelViews.contiguous(m, 0, shape), dropout.state(), dropout.p(), dropout.keep());
+        return m;
     }
 }

@@ -350,14 +350,14 @@ public abstract class KernelBackend<S extends KernelStorage> implements Backend 
     }
 
     @Override
-    public void attention(View q, View k, View v, float scale, View probs, View out) {
-        KernelAttention.forward(this, q, k, v, scale, probs, out);
+    public void attention(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
+        KernelAttention.forward(this, q, k, v, scale, dropout, probs, out);
     }
 
     @Override
-    public void attentionBackward(View q, View k, View v, float scale, View probs, View gradOut, View gq, View gk,
-                                  View gv) {
-        KernelAttention.backward(this, q, k, v, scale, probs, gradOut, gq, gk, gv);
+    public void attentionBackward(View q, View k, View v, float scale, AttentionDropout dropout, View probs,
+                                  View gradOut, View gq, View gk, View gv) {
+        KernelAttention.backward(this, q, k, v, scale, dropout, probs, gradOut, gq, gk, gv);
     }
 
     @Override

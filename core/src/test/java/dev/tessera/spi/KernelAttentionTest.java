@@ -29,7 +29,7 @@ class KernelAttentionTest {
     @Test
     void forwardScalesInsideTheSoftmaxBetweenTwoProducts() {
         View out = b.contiguous(2, 3, 6);
-        b.attention(q, k, v, 0.125f, probs, out);
+        b.attention(q, k, v, 0.125f, null, probs, out);
         Storage p = probs.storage();
         assertLaunch(b.kernels.only(), "reduce.c/softmax_serial", 64, 6, 4, 1, 0.125f, p, 0, p, 0, 0);
         View kT = new View(k.storage(), new int[] {2, 5, 4}, new int[] {20, 1, 5}, 0);
@@ -43,7 +43,7 @@ class KernelAttentionTest {
         View gq = b.contiguous(2, 3, 5);
         View gk = b.contiguous(2, 4, 5);
         View gv = b.contiguous(2, 4, 6);
-        b.attentionBackward(q, k, v, 0.5f, probs, gradOut, gq, gk, gv);
+        b.attentionBackward(q, k, v, 0.5f, null, probs, gradOut, gq, gk, gv);
 
         RecordingLauncher.Launch smb = b.kernels.only();
         KernelStorage ds = (KernelStorage) smb.args()[5];
@@ -52,13 +52,38 @@ class KernelAttentionTest {
         assertLaunch(smb, "softmax_backward.c/softmax_backward_serial", 64, 6, 4, 1, p, 0, ds, 0, ds, 0, 0, 0.5f);
         View dScores = new View(ds, new int[] {2, 3, 4}, new int[] {12, 4, 1}, 0);
         assertEquals(List.of(
-                new FakeKernelBackend.Product(new View(p, new int[] {2, 4, 3}, new int[] {12, 1, 4}, 0), gradOut, gv, false),
                 new FakeKernelBackend.Product(gradOut, new View(v.storage(), new int[] {2, 6, 4}, new int[] {24, 1, 6}, 0),
                         dScores, false),
+                new FakeKernelBackend.Product(new View(p, new int[] {2, 4, 3}, new int[] {12, 1, 4}, 0), gradOut, gv, false),
                 new FakeKernelBackend.Product(dScores, k, gq, false),
                 new FakeKernelBackend.Product(new View(ds, new int[] {2, 4, 3}, new int[] {12, 1, 4}, 0), q, gk, false)),
                 b.products);
         assertTrue(ds.isReleased());
+    }
+
+    @Test
+    void dropoutDrawsTheMaskOfEachSplitPieceFromItsFirstProblem() {
+        // [2, 2, 3, 4] probabilities; q's leading dimensions do not merge (strides 15 and 30), so
+        // the problems run as two pieces of two, and the second piece's mask starts at element 24.
+        View q4 = new View(b.contiguous(2, 2, 3, 5).storage(), new int[] {2, 2, 3, 5}, new int[] {15, 30, 5, 1}, 0);
+        View k4 = b.contiguous(2, 2, 4, 5);
+        View v4 = b.contiguous(2, 2, 4, 6);
+        View probs4 = b.contiguous(2, 2, 3, 4);
+        AttentionDropout dropout = AttentionDropout.inverted(0x1234_5678_9ABCL, 0.25f);
+        b.attention(q4, k4, v4, 0.5f, dropout, probs4, b.contiguous(2, 2, 3, 6));
+        b.attentionBackward(q4, k4, v4, 0.5f, dropout, probs4, b.contiguous(2, 2, 3, 6), b.contiguous(2, 2, 3, 5),
+                b.contiguous(2, 2, 4, 5), b.contiguous(2, 2, 4, 6));
+        long second = dropout.state() + 24 * SplitMix.GAMMA;
+        long[] expected = {dropout.state(), second, dropout.state(), second}; // forward, then backward
+        List<RecordingLauncher.Launch> masks = b.kernels.launches.stream()
+                .filter(l -> l.name().equals("fill_dropout_mask")).toList();
+        assertEquals(expected.length, masks.size(), "one mask per piece and pass: " + b.kernels.names());
+        for (int i = 0; i < expected.length; i++) {
+            Object[] args = masks.get(i).args();
+            assertArrayEquals(new Object[] {(int) expected[i], (int) (expected[i] >>> 32), 0.25f, 4f / 3f},
+                    java.util.Arrays.copyOfRange(args, args.length - 4, args.length), "mask " + i);
+        }
+        assertEquals(2 * 2 + 2 * 4, b.products.size(), "two products per piece forward, four backward");
     }
 
     @Test

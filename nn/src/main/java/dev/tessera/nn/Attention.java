@@ -14,7 +14,9 @@ import java.util.Objects;
  * so that it is differentiable and runs on any backend. Shared by {@link F} and {@link
  * MultiheadAttention}.
  *
- * <p>Per {@code [L, S]} attention matrix, the forward materialises: the scores {@code q' k^T}
+ * <p>Without a mask, and unless the weights are asked for, it runs as {@link FusedAttention} (with
+ * its dropout, which drops the probabilities this composition would). Otherwise, per {@code [L,
+ * S]} attention matrix, the forward materialises: the scores {@code q' k^T}
  * (the scale is applied to {@code q}, an {@code [L, E]} tensor, not to the scores), the masked
  * scores {@code scores + bias} (only with a mask), and the probabilities; with dropout, the 0/1
  * keep mask and the dropped probabilities (the {@code 1 / (1 - p)} factor is applied to the {@code
@@ -47,9 +49,12 @@ final class Attention {
         check(op, q, k, v, dropoutP);
         int l = q.size(-2);
         int s = k.size(-2);
-        if (mask == null && dropoutP == 0f && !needWeights && sameBatch(q, k, v)) {
-            // Nothing between the two products: one fused op, each problem computed while in cache.
-            return new Result(FusedAttention.compute(q, k, v, (float) (1.0 / Math.sqrt(q.size(-1)))), null);
+        if (mask == null && !needWeights && sameBatch(q, k, v)) {
+            // Nothing between the two products but dropout: one fused op, each problem computed
+            // while in cache, dropping what the composed ops below would (same numbers of g).
+            Generator gen = dropoutP > 0f && g == null ? Random.newGenerator() : g;
+            return new Result(FusedAttention.compute(q, k, v, (float) (1.0 / Math.sqrt(q.size(-1))), dropoutP, gen),
+                    null);
         }
         Tensor scores = q.mul((float) (1.0 / Math.sqrt(q.size(-1)))).matmul(k.transpose(-2, -1));
         Tensor rowFactor = null; // [..., L or 1, 1]: 0 for fully masked rows, times the dropout scale
