@@ -140,7 +140,7 @@ class FusedAttentionDropoutTest {
             View vv = ComposedOnly.view(backend, v, n, h, s, ev);
             View probs = ComposedOnly.zeros(backend, DType.FLOAT32, n, h, l, s);
             View out = ComposedOnly.zeros(backend, DType.FLOAT32, n, h, l, ev);
-            backend.attention(qv, kv, vv, scale, dropout, probs, out);
+            backend.attention(qv, kv, vv, scale, null, dropout, probs, out);
             View gq = ComposedOnly.zeros(backend, DType.FLOAT32, n, h, l, e);
             View gk = ComposedOnly.zeros(backend, DType.FLOAT32, n, h, s, e);
             View gv = ComposedOnly.zeros(backend, DType.FLOAT32, n, h, s, ev);

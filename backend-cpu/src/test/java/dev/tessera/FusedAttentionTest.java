@@ -75,7 +75,7 @@ class FusedAttentionTest {
             View qv = ComposedOnly.view(backend, q, b, l, e);
             View kv = ComposedOnly.view(backend, k, b, s, e);
             View vv = ComposedOnly.view(backend, v, b, s, ev);
-            backend.attention(qv, kv, vv, scale, null, probs, out);
+            backend.attention(qv, kv, vv, scale, null, null, probs, out);
             View gq = ComposedOnly.zeros(backend, DType.FLOAT32, b, l, e);
             View gk = ComposedOnly.zeros(backend, DType.FLOAT32, b, s, e);
             View gv = ComposedOnly.zeros(backend, DType.FLOAT32, b, s, ev);

@@ -12,11 +12,11 @@ import java.util.Arrays;
  * through memory several times. Keeps the attention probabilities for the backward pass, as the
  * composed ops would.
  *
- * <p>With dropout, the probabilities that multiply {@code v} are dropped as {@code
- * probs.mul(Fused.dropoutMask(probs, g, p, 1)).mul(1 / (1 - p))} would drop them, from the same
- * numbers of the generator: the backward pass draws the mask again instead of keeping it. No
- * mask: callers that need one compose the ops themselves (as {@code
- * dev.tessera.nn.F.scaledDotProductAttention} does).
+ * <p>A constant bias (an attention mask as {@code 0} / a large negative number, a causal mask, a
+ * position bias) is added to the scaled scores before the softmax; a bias that needs a gradient
+ * is the composed ops' job. With dropout, the probabilities that multiply {@code v} are dropped as
+ * {@code probs.mul(Fused.dropoutMask(probs, g, p, 1)).mul(1 / (1 - p))} would drop them, from the
+ * same numbers of the generator: the backward pass draws the mask again instead of keeping it.
  */
 public final class FusedAttention {
     private FusedAttention() {
@@ -56,6 +56,32 @@ public final class FusedAttention {
      * @throws NullPointerException     if {@code generator} is null and {@code dropoutP > 0}
      */
     public static Tensor compute(Tensor q, Tensor k, Tensor v, float scale, float dropoutP, Generator generator) {
+        return compute(q, k, v, scale, null, dropoutP, generator);
+    }
+
+    /**
+     * Returns {@code (softmax(scale * q k^T + bias) * M) v} along the last axis, recorded by
+     * autograd, with {@code M} as in {@link #compute(Tensor, Tensor, Tensor, float, float,
+     * Generator)}.
+     *
+     * @param q         {@code [..., L, E]}
+     * @param k         {@code [..., S, E]}, the same leading (batch) dimensions as q
+     * @param v         {@code [..., S, Ev]}, the same leading dimensions
+     * @param scale     factor of the scores, usually {@code 1 / sqrt(E)}
+     * @param bias      FLOAT32, broadcastable to {@code [..., L, S]} (q's leading dimensions), not
+     *                  requiring a gradient; added to the scaled scores; null for none
+     * @param dropoutP  the probability of dropping, in {@code [0, 1]}; 0 for none
+     * @param generator the generator of the mask; advanced by {@code batch * L * S} numbers when
+     *                  {@code dropoutP > 0}, else not used (may be null)
+     * @return a new tensor {@code [..., L, Ev]}; the inputs are not modified
+     * @throws IllegalArgumentException if the shapes do not fit, the tensors are not FLOAT32 or
+     *                                  live on different devices, the bias requires a gradient or
+     *                                  {@code dropoutP} is outside {@code [0, 1]}; the message
+     *                                  names the values
+     * @throws NullPointerException     if {@code generator} is null and {@code dropoutP > 0}
+     */
+    public static Tensor compute(Tensor q, Tensor k, Tensor v, float scale, Tensor bias, float dropoutP,
+                                 Generator generator) {
         check(q, k, v);
         if (!(dropoutP >= 0f && dropoutP <= 1f)) {
             throw new IllegalArgumentException("attention: dropout probability must be in [0, 1], got " + dropoutP);
@@ -67,6 +93,9 @@ public final class FusedAttention {
         // The kernels see [lead..., rows, cols]: q's leading (batch) dimensions, or one of size 1.
         int[] lead = d > 2 ? Arrays.copyOf(q.shape, d - 2) : new int[] {1};
         int batch = Shape.numel(lead);
+        int[] scores = Arrays.copyOf(q.shape, d);
+        scores[d - 1] = s;
+        Tensor fullBias = bias == null ? null : expandedBias(bias, q, scores);
         AttentionDropout dropout = null;
         if (dropoutP > 0f) {
             if (generator == null) {
@@ -81,7 +110,8 @@ public final class FusedAttention {
         }
         if (Shape.numel(q.shape) == 0 || Shape.numel(k.shape) == 0 || Shape.numel(v.shape) == 0) {
             // Empty problems: the composed ops define every edge case (a softmax over nothing, a sum of nothing).
-            Tensor probs = q.mul(scale).matmul(k.transpose(-2, -1)).softmax(-1);
+            Tensor logits = q.mul(scale).matmul(k.transpose(-2, -1));
+            Tensor probs = (fullBias == null ? logits : logits.add(fullBias)).softmax(-1);
             return (dropout == null ? probs : probs.mul(mask(probs, dropout))).matmul(v);
         }
         Tensor q3 = matrices(q, batch);
@@ -92,8 +122,8 @@ public final class FusedAttention {
         outShape[d - 1] = ev;
         Tensor out = emptyLike(q.shape, q.strides, outShape, q.backend);
         AttentionDropout drop = dropout;
-        q.backend.attention(kernelView(q3, lead), kernelView(k3, lead), kernelView(v3, lead), scale, drop,
-                kernelView(probs, lead), kernelView(out, lead));
+        q.backend.attention(kernelView(q3, lead), kernelView(k3, lead), kernelView(v3, lead), scale,
+                fullBias == null ? null : biasView(fullBias, lead), drop, kernelView(probs, lead), kernelView(out, lead));
         int[] qShape = q.shape;
         int[] kShape = k.shape;
         int[] vShape = v.shape;
@@ -115,6 +145,40 @@ public final class FusedAttention {
             return new Tensor[] {gq, gk, gv};
         }, q, k, v);
         return Autograd.releaseWithBackward(result, probs, copyOf(q3, q), copyOf(k3, k), copyOf(v3, v));
+    }
+
+    /** {@code bias} expanded (a view) to the scores' shape, after checking it may be. */
+    private static Tensor expandedBias(Tensor bias, Tensor q, int[] scores) {
+        Kernels.requireSameDevice("attention", q, bias);
+        if (bias.dtype != DType.FLOAT32) {
+            throw new IllegalArgumentException("attention: the bias must be FLOAT32, got " + bias.dtype);
+        }
+        if (bias.requiresGrad()) {
+            throw new IllegalArgumentException("attention: the fused op takes a constant bias, and this one "
+                    + Shape.str(bias.shape) + " requires a gradient; compose the ops for a learned bias");
+        }
+        int d = scores.length;
+        int r = bias.shape.length;
+        boolean fits = r <= d;
+        for (int i = 1; fits && i <= r; i++) {
+            fits = bias.shape[r - i] == scores[d - i] || bias.shape[r - i] == 1;
+        }
+        if (!fits) {
+            throw new IllegalArgumentException("attention: bias " + Shape.str(bias.shape)
+                    + " does not broadcast to the scores " + Shape.str(scores));
+        }
+        return bias.expand(scores);
+    }
+
+    /** The kernels' view of the expanded bias: {@code [lead..., L, S]} with its own strides, 0 where it broadcasts. */
+    private static View biasView(Tensor bias, int[] lead) {
+        int r = bias.shape.length;
+        if (r == lead.length + 2) {
+            return new View(bias.storage, bias.shape, bias.strides, bias.offset);
+        }
+        // A single problem of rank 2: one leading dimension of size 1.
+        return new View(bias.storage, new int[] {1, bias.shape[0], bias.shape[1]},
+                new int[] {0, bias.strides[0], bias.strides[1]}, bias.offset);
     }
 
     /** The dropout's factors in {@code like}'s shape, as a new constant tensor. */

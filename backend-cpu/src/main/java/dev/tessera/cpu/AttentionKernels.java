@@ -15,11 +15,11 @@ final class AttentionKernels {
     }
 
     /**
-     * One {@code [lead..., rows, cols]} operand with row-major matrices: its storage, where each
-     * problem's matrix starts (problems in row-major order of the leading dimensions, each with
-     * its own stride) and the row stride.
+     * One {@code [lead..., rows, cols]} operand: its storage, where each problem's matrix starts
+     * (problems in row-major order of the leading dimensions, each with its own stride), the row
+     * stride and the column stride (1 but for a bias, which may broadcast with 0).
      */
-    private record Matrices(float[] data, int[] starts, int rowStride) {
+    private record Matrices(float[] data, int[] starts, int rowStride, int colStride) {
         static Matrices of(View v) {
             int[] shape = v.shape();
             int[] strides = v.strides();
@@ -42,7 +42,7 @@ final class AttentionKernels {
                     at -= (shape[i] - 1) * strides[i];
                 }
             }
-            return new Matrices(CpuStorage.floats(v.storage()), starts, strides[lead]);
+            return new Matrices(CpuStorage.floats(v.storage()), starts, strides[lead], strides[lead + 1]);
         }
 
         int at(int b) {
@@ -51,7 +51,8 @@ final class AttentionKernels {
     }
 
     /** See {@link dev.tessera.spi.Backend#attention}. */
-    static void forward(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
+    static void forward(View q, View k, View v, float scale, View bias, AttentionDropout dropout, View probs,
+                        View out) {
         int r = q.dim();
         int l = q.shape()[r - 2];
         int e = q.shape()[r - 1];
@@ -62,6 +63,7 @@ final class AttentionKernels {
         Matrices km = Matrices.of(k);
         Matrices vm = Matrices.of(v);
         Matrices om = Matrices.of(out);
+        Matrices bm = bias == null ? null : Matrices.of(bias);
         float[] p = CpuStorage.floats(probs.storage());
         int p0 = probs.offset();
         CpuPool.parallelFor(batch, 1, (from, to) -> {
@@ -70,6 +72,12 @@ final class AttentionKernels {
                 int pb = p0 + b * l * s;
                 Gemm.sgemm(false, true, l, s, e, scale, qm.data, qm.at(b), qm.rowStride,
                         km.data, km.at(b), km.rowStride, 0f, p, pb, s);
+                if (bm != null) {
+                    for (int i = 0; i < l; i++) {
+                        BinaryKernels.row(BinaryOp.ADD, p, pb + i * s, 1, bm.data, bm.at(b) + i * bm.rowStride,
+                                bm.colStride, p, pb + i * s, 1, s);
+                    }
+                }
                 ReduceKernels.softmax(p, pb, l, s, 1, p, pb, false);
                 float[] a = p;
                 int ao = pb;

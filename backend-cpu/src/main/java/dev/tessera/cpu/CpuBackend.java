@@ -253,8 +253,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void attention(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
-        AttentionKernels.forward(q, k, v, scale, dropout, probs, out);
+    public void attention(View q, View k, View v, float scale, View bias, AttentionDropout dropout, View probs,
+                          View out) {
+        AttentionKernels.forward(q, k, v, scale, bias, dropout, probs, out);
     }
 
     @Override

@@ -64,7 +64,7 @@ class FusedAttentionTest {
         SpiPair.Views gv = p.zeros(DType.FLOAT32, batch * s * ev, new int[] {batch, s, ev}, contiguous(batch, s, ev), 0);
         for (int side = 0; side < 2; side++) {
             Backend b = side == 0 ? p.cpu : p.ocl;
-            b.attention(q.on(side), k.on(side), v.on(side), scale, null, probs.on(side), out.on(side));
+            b.attention(q.on(side), k.on(side), v.on(side), scale, null, null, probs.on(side), out.on(side));
             b.attentionBackward(q.on(side), k.on(side), v.on(side), scale, null, probs.on(side), go.on(side), gq.on(side),
                     gk.on(side), gv.on(side));
         }

@@ -139,24 +139,27 @@ public interface Backend {
     // ---------------------------------------------------------------- optional fused kernels: attention
 
     /**
-     * Scaled dot-product attention without a mask, for independent problems {@code b}: {@code
-     * probs[b] = softmax(scale * q[b] k[b]^T)} along the last axis and {@code out[b] = (probs[b]
-     * * M[b]) v[b]}, where {@code M} is 1 without dropout and the factors of {@code dropout}
+     * Scaled dot-product attention for independent problems {@code b}: {@code probs[b] =
+     * softmax(scale * q[b] k[b]^T + bias[b])} along the last axis and {@code out[b] = (probs[b] *
+     * M[b]) v[b]}, where {@code M} is 1 without dropout and the factors of {@code dropout}
      * otherwise. FLOAT32 views of one rank, at least 3, whose leading dimensions (all but the last
      * two) index the problems and are the same in every view: {@code q [..., L, E]}, {@code k [...,
      * S, E]}, {@code v [..., S, Ev]} and {@code out [..., L, Ev]}, each matrix row-major (last
      * stride 1, rows that do not overlap, any stride along each leading dimension); {@code probs
-     * [..., L, S]} contiguous. {@code out} (laid out like the query) and {@code probs} (before
+     * [..., L, S]} contiguous; {@code bias [..., L, S]} any strides, 0 included (a mask broadcast
+     * over heads, queries or keys). {@code out} (laid out like the query) and {@code probs} (before
      * dropout) are overwritten. {@code probs} is what {@link #attentionBackward} needs, with the
-     * same {@code dropout}, which regenerates {@code M}. The default composes matmul, unary,
-     * softmax, fillDropoutMask and binary; a backend may run each problem while its rows are in
-     * cache.
+     * same {@code dropout}, which regenerates {@code M}; the bias is constant, so backward does not
+     * need it. The default composes matmul, unary, binary, softmax and fillDropoutMask; a backend
+     * may run each problem while its rows are in cache.
      *
+     * @param bias    added to the scaled scores, or null for none
      * @param dropout the dropout of the probabilities, or null for none
      */
-    default void attention(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
+    default void attention(View q, View k, View v, float scale, View bias, AttentionDropout dropout, View probs,
+                           View out) {
         try (Scratch scratch = Scratch.open()) {
-            ComposedAttention.forward(this, q, k, v, scale, dropout, probs, out);
+            ComposedAttention.forward(this, q, k, v, scale, bias, dropout, probs, out);
         }
     }
 

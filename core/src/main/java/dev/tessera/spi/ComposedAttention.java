@@ -32,17 +32,22 @@ final class ComposedAttention {
     }
 
     /** See {@link Backend#attention}. */
-    static void forward(Backend b, View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
-        KernelViews.forEachRank3(new View[] {q, k, v, probs, out}, x -> forward3(b, x[0], x[1], x[2], scale,
+    static void forward(Backend b, View q, View k, View v, float scale, View bias, AttentionDropout dropout, View probs,
+                        View out) {
+        View[] views = bias == null ? new View[] {q, k, v, probs, out} : new View[] {q, k, v, probs, out, bias};
+        KernelViews.forEachRank3(views, x -> forward3(b, x[0], x[1], x[2], scale, bias == null ? null : x[5],
                 partOf(dropout, probs, x[3]), x[3], x[4]));
     }
 
-    private static void forward3(Backend b, View q, View k, View v, float scale, AttentionDropout dropout, View probs,
-                                 View out) {
+    private static void forward3(Backend b, View q, View k, View v, float scale, View bias, AttentionDropout dropout,
+                                 View probs, View out) {
         int[] ps = probs.shape();
         View scores = temp(b, ps);
         b.matmul(q, KernelViews.transposed(k), scores, false);
         b.unary(UnaryOp.MUL_SCALAR, scale, scores, scores);
+        if (bias != null) {
+            b.binary(BinaryOp.ADD, scores, bias, scores);
+        }
         b.softmax(scores.storage(), 0, ps[0] * ps[1], ps[2], 1, probs.storage(), probs.offset(), false);
         matmulInto(b, dropout == null ? probs : dropped(b, dropout, probs), v, out);
     }

@@ -36,23 +36,31 @@ final class KernelAttention {
     }
 
     /**
-     * See {@link Backend#attention}: {@code probs = softmax(scale q k^T)}, {@code out = (probs *
-     * M) v}; writes {@code probs} and {@code out}. With dropout, one temporary of {@code probs}'
-     * size for the dropped probabilities, released on return.
+     * See {@link Backend#attention}: {@code probs = softmax(scale q k^T + bias)}, {@code out =
+     * (probs * M) v}; writes {@code probs} and {@code out}. With dropout, one temporary of {@code
+     * probs}' size for the dropped probabilities, released on return.
      */
-    static void forward(KernelBackend<?> b, View q, View k, View v, float scale, AttentionDropout dropout, View probs,
-                        View out) {
-        KernelViews.forEachRank3(new View[] {q, k, v, probs, out}, x -> forward3(b, x[0], x[1], x[2], scale,
+    static void forward(KernelBackend<?> b, View q, View k, View v, float scale, View bias, AttentionDropout dropout,
+                        View probs, View out) {
+        View[] views = bias == null ? new View[] {q, k, v, probs, out} : new View[] {q, k, v, probs, out, bias};
+        KernelViews.forEachRank3(views, x -> forward3(b, x[0], x[1], x[2], scale, bias == null ? null : x[5],
                 ComposedAttention.partOf(dropout, probs, x[3]), x[3], x[4]));
     }
 
-    private static void forward3(KernelBackend<?> b, View q, View k, View v, float scale, AttentionDropout dropout,
-                                 View probs, View out) {
+    private static void forward3(KernelBackend<?> b, View q, View k, View v, float scale, View bias,
+                                 AttentionDropout dropout, View probs, View out) {
         int[] ps = probs.shape();
         b.matmul(q, KernelViews.transposed(k), probs, false);
+        float softmaxScale = scale;
+        if (bias != null) {
+            // The bias adds to the scaled scores: scale first, then the softmax has nothing to fold.
+            b.unary(UnaryOp.MUL_SCALAR, scale, probs, probs);
+            b.binary(BinaryOp.ADD, probs, bias, probs);
+            softmaxScale = 1f;
+        }
         // softmax(scale * scores) in place: the scale folded into the softmax, no separate pass
-        KernelReductions.softmax(b, probs.storage(), probs.offset(), ps[0] * ps[1], ps[2], 1, scale, probs.storage(),
-                probs.offset(), false);
+        KernelReductions.softmax(b, probs.storage(), probs.offset(), ps[0] * ps[1], ps[2], 1, softmaxScale,
+                probs.storage(), probs.offset(), false);
         if (dropout == null) {
             ComposedAttention.matmulInto(b, probs, v, out);
             return;

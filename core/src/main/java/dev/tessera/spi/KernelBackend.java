@@ -350,8 +350,9 @@ public abstract class KernelBackend<S extends KernelStorage> implements Backend 
     }
 
     @Override
-    public void attention(View q, View k, View v, float scale, AttentionDropout dropout, View probs, View out) {
-        KernelAttention.forward(this, q, k, v, scale, dropout, probs, out);
+    public void attention(View q, View k, View v, float scale, View bias, AttentionDropout dropout, View probs,
+                          View out) {
+        KernelAttention.forward(this, q, k, v, scale, bias, dropout, probs, out);
     }
 
     @Override

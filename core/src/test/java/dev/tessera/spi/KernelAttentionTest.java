@@ -29,7 +29,7 @@ class KernelAttentionTest {
     @Test
     void forwardScalesInsideTheSoftmaxBetweenTwoProducts() {
         View out = b.contiguous(2, 3, 6);
-        b.attention(q, k, v, 0.125f, null, probs, out);
+        b.attention(q, k, v, 0.125f, null, null, probs, out);
         Storage p = probs.storage();
         assertLaunch(b.kernels.only(), "reduce.c/softmax_serial", 64, 6, 4, 1, 0.125f, p, 0, p, 0, 0);
         View kT = new View(k.storage(), new int[] {2, 5, 4}, new int[] {20, 1, 5}, 0);
@@ -70,7 +70,7 @@ class KernelAttentionTest {
         View v4 = b.contiguous(2, 2, 4, 6);
         View probs4 = b.contiguous(2, 2, 3, 4);
         AttentionDropout dropout = AttentionDropout.inverted(0x1234_5678_9ABCL, 0.25f);
-        b.attention(q4, k4, v4, 0.5f, dropout, probs4, b.contiguous(2, 2, 3, 6));
+        b.attention(q4, k4, v4, 0.5f, null, dropout, probs4, b.contiguous(2, 2, 3, 6));
         b.attentionBackward(q4, k4, v4, 0.5f, dropout, probs4, b.contiguous(2, 2, 3, 6), b.contiguous(2, 2, 3, 5),
                 b.contiguous(2, 2, 4, 5), b.contiguous(2, 2, 4, 6));
         long second = dropout.state() + 24 * SplitMix.GAMMA;

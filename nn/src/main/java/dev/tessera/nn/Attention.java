@@ -14,9 +14,10 @@ import java.util.Objects;
  * so that it is differentiable and runs on any backend. Shared by {@link F} and {@link
  * MultiheadAttention}.
  *
- * <p>Without a mask, and unless the weights are asked for, it runs as {@link FusedAttention} (with
- * its dropout, which drops the probabilities this composition would). Otherwise, per {@code [L,
- * S]} attention matrix, the forward materialises: the scores {@code q' k^T}
+ * <p>It runs as {@link FusedAttention}, the mask's bias and dropout included (dropping the
+ * probabilities this composition would), unless the weights are asked for, the bias needs a
+ * gradient (a learned additive mask) or a mask broadcasts q to more problems than it has.
+ * Otherwise, per {@code [L, S]} attention matrix, the forward materialises: the scores {@code q' k^T}
  * (the scale is applied to {@code q}, an {@code [L, E]} tensor, not to the scores), the masked
  * scores {@code scores + bias} (only with a mask), and the probabilities; with dropout, the 0/1
  * keep mask and the dropped probabilities (the {@code 1 / (1 - p)} factor is applied to the {@code
@@ -49,32 +50,36 @@ final class Attention {
         check(op, q, k, v, dropoutP);
         int l = q.size(-2);
         int s = k.size(-2);
-        if (mask == null && !needWeights && sameBatch(q, k, v)) {
-            // Nothing between the two products but dropout: one fused op, each problem computed
-            // while in cache, dropping what the composed ops below would (same numbers of g).
-            Generator gen = dropoutP > 0f && g == null ? Random.newGenerator() : g;
-            return new Result(FusedAttention.compute(q, k, v, (float) (1.0 / Math.sqrt(q.size(-1))), dropoutP, gen),
-                    null);
-        }
-        Tensor scores = q.mul((float) (1.0 / Math.sqrt(q.size(-1)))).matmul(k.transpose(-2, -1));
-        Tensor rowFactor = null; // [..., L or 1, 1]: 0 for fully masked rows, times the dropout scale
+        float scale = (float) (1.0 / Math.sqrt(q.size(-1)));
+        Tensor bias = null;
+        Tensor rowFactor = null; // [..., L or 1, 1]: 0 for fully masked rows (times the dropout scale, composed)
         if (mask != null) {
-            Tensor bias = mask.bias(op, l, s, q.device());
-            scores = scores.add(bias);
+            bias = mask.bias(op, l, s, q.device());
             if (mask.mayBlockWholeRows()) {
                 rowFactor = AttentionMask.rowAllowed(bias);
             }
         }
+        if (!needWeights && sameBatch(q, k, v) && (bias == null || fitsTheFusedOp(bias, q))) {
+            // A constant bias and dropout between the two products: one fused op, each problem
+            // computed while in cache, dropping what the composed ops below would (same numbers of g).
+            Generator gen = dropoutP > 0f && g == null ? Random.newGenerator() : g;
+            Tensor out = FusedAttention.compute(q, k, v, scale, bias, dropoutP, gen);
+            return new Result(rowFactor == null ? out : out.mul(rowFactor), null);
+        }
+        Tensor scores = q.mul(scale).matmul(k.transpose(-2, -1));
+        if (bias != null) {
+            scores = scores.add(bias);
+        }
         Tensor attn = scores.softmax(-1);
         if (dropoutP > 0f) {
             Generator gen = g != null ? g : Random.newGenerator();
-            float scale = dropoutP >= 1f ? 0f : 1f / (1f - dropoutP);
+            float keepScale = dropoutP >= 1f ? 0f : 1f / (1f - dropoutP);
             Tensor keep;
             synchronized (gen) {
                 keep = Fused.dropoutMask(attn, gen, dropoutP, 1f);
             }
             attn = attn.mul(keep);
-            rowFactor = rowFactor == null ? Tensor.scalar(q.device(), scale) : rowFactor.mul(scale);
+            rowFactor = rowFactor == null ? Tensor.scalar(q.device(), keepScale) : rowFactor.mul(keepScale);
         }
         Tensor out = attn.matmul(v);
         if (rowFactor != null) {
@@ -85,6 +90,24 @@ final class Attention {
             weights = rowFactor == null ? attn : attn.mul(rowFactor);
         }
         return new Result(out, weights);
+    }
+
+    /**
+     * Whether the fused op takes {@code bias}: constant, and broadcasting to q's leading dimensions
+     * (a mask may also broadcast q to more problems, which only the composed ops do).
+     */
+    private static boolean fitsTheFusedOp(Tensor bias, Tensor q) {
+        int r = bias.dim();
+        int d = q.dim();
+        if (bias.requiresGrad() || r > d) {
+            return false;
+        }
+        for (int i = 3; i <= r; i++) {
+            if (bias.size(r - i) != 1 && bias.size(r - i) != q.size(d - i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether q, k and v have the same leading (batch) dimensions, as the fused op requires. */
