@@ -1,9 +1,9 @@
 package dev.tessera.nn.models;
 
+import dev.tessera.FusedAttention;
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
 import dev.tessera.nn.Dropout;
-import dev.tessera.nn.F;
 import dev.tessera.nn.Linear;
 import dev.tessera.nn.Module;
 
@@ -13,7 +13,9 @@ import dev.tessera.nn.Module;
  * {@code q k^T / sqrt(headSize) + mask}, softmax, dropout on the probabilities, then the heads
  * joined back to {@code [B, S, H]}. The mask is Hugging Face's additive one ({@link
  * BertModel#extendedAttentionMask}): 0 where a key may be attended, the most negative float at
- * padding, so a sequence that is all padding attends uniformly, as there.
+ * padding, so a sequence that is all padding attends uniformly, as there. Scores, mask, softmax,
+ * dropout and the product with the values run as one {@link FusedAttention} op, unless the mask
+ * requires a gradient.
  */
 final class BertSelfAttention extends Module {
     private final int numHeads;
@@ -44,15 +46,16 @@ final class BertSelfAttention extends Module {
         Tensor q = heads(get("query").forward(hidden), b, s);
         Tensor k = heads(get("key").forward(hidden), b, s);
         Tensor v = heads(get("value").forward(hidden), b, s);
+        Dropout dropout = (Dropout) get("dropout");
+        float p = isTraining() ? (float) dropout.p() : 0f;
+        float scale = (float) (1.0 / Math.sqrt(headSize));
         Tensor context;
-        Module dropout = get("dropout");
-        if (maskBias == null && !(isTraining() && ((Dropout) dropout).p() > 0)) {
-            context = F.scaledDotProductAttention(q, k, v, null); // the fused path
+        if (maskBias == null || !maskBias.requiresGrad()) {
+            // One fused op: the mask as a bias broadcast over heads and queries, the dropout drawn
+            // inside from the dropout layer's generator (the probabilities it would drop).
+            context = FusedAttention.compute(q, k, v, scale, maskBias, p, dropout.generator());
         } else {
-            Tensor scores = q.matmul(k.transpose(-2, -1)).div((float) Math.sqrt(headSize));
-            if (maskBias != null) {
-                scores = scores.add(maskBias);
-            }
+            Tensor scores = q.matmul(k.transpose(-2, -1)).mul(scale).add(maskBias);
             context = dropout.forward(scores.softmax(-1)).matmul(v);
         }
         return context.permute(0, 2, 1, 3).reshape(b, s, numHeads * headSize);

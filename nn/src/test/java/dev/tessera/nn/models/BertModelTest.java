@@ -126,6 +126,35 @@ class BertModelTest {
     }
 
     @Test
+    void trainingDropsTheProbabilitiesItsDropoutLayerWould() {
+        // Two identical layers: one runs the fused op, the other's ops are composed by hand here,
+        // each drawing from its own dropout layer's generator, which start in the same state.
+        BertConfig cfg = new BertConfig(10, 8, 1, 2, 12, 8, 2).withDropout(0, 0.4);
+        BertSelfAttention fused = new BertSelfAttention(cfg, new Generator(6));
+        BertSelfAttention composed = new BertSelfAttention(cfg, new Generator(6));
+        fused.train();
+        composed.train();
+        Tensor mask = BertModel.extendedAttentionMask(Tensor.ofInts(new int[] {1, 1, 1, 1, 1, 0}, 2, 3));
+        Tensor x = Tensor.randn(new Generator(7), 2, 3, 8);
+        Tensor out = fused.forward(x, mask);
+
+        Tensor[] qkv = new Tensor[3];
+        String[] names = {"query", "key", "value"};
+        for (int i = 0; i < 3; i++) {
+            qkv[i] = composed.get(names[i]).forward(x).reshape(2, 3, 2, 4).permute(0, 2, 1, 3);
+        }
+        Tensor probs = qkv[0].matmul(qkv[1].transpose(-2, -1)).mul((float) (1 / Math.sqrt(4))).add(mask).softmax(-1);
+        Tensor dropped = composed.get("dropout").forward(probs);
+        Tensor expected = dropped.matmul(qkv[2]).permute(0, 2, 1, 3).reshape(2, 3, 8);
+        assertTrue(dropped.eq(0f).sum().item() > 0, "the dropout layer dropped some probabilities");
+        float[] want = expected.toFloatArray();
+        float[] got = out.toFloatArray();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-5f + 1e-5f * Math.abs(want[i]), "element " + i);
+        }
+    }
+
+    @Test
     void classifierTrainsAndThePaddingEmbeddingStaysFixed() {
         BertForSequenceClassification model = new BertForSequenceClassification(TINY, 3, new Generator(8));
         model.train();
