@@ -24,7 +24,8 @@ class SwappedGemmTest {
     }
 
     @ParameterizedTest(name = "m={0} n={1} k={2}")
-    @CsvSource({"32, 64, 64", "64, 256, 784", "40, 300, 520", "33, 1000, 129", "96, 200, 1100"})
+    @CsvSource({"32, 64, 64", "64, 256, 784", "40, 300, 520", "33, 1000, 129", "96, 200, 1100", "8, 256, 784",
+        "16, 128, 256", "24, 1024, 300", "13, 77, 129"})
     void givesTheBitsOfTheProductAsGiven(int m, int n, int k) {
         SplittableRandom rnd = new SplittableRandom(31L * m + n + k);
         GemmTest.Operands op = new GemmTest.Operands(m, n, k, false, true, rnd);
@@ -54,8 +55,11 @@ class SwappedGemmTest {
         int nrw = VectorGemm.NRW;
         assertEquals(true, SwappedGemm.pays(false, true, 64, 256, 784), "a batch of 64 through a 784 -> 256 layer");
         assertEquals(false, SwappedGemm.pays(false, true, 256, 256, 784), "as many rows as columns");
-        assertEquals(false, SwappedGemm.pays(false, true, 1, 256, 784), "fewer rows than a column panel");
-        assertEquals(false, SwappedGemm.pays(false, true, nrw - 1, 1024, 784), "fewer rows than a column panel");
+        assertEquals(false, SwappedGemm.pays(false, true, 1, 256, 784), "fewer rows than a register tile");
+        assertEquals(false, SwappedGemm.pays(false, true, VectorGemm.MR - 1, 1024, 784), "fewer rows than a register tile");
+        assertEquals(false, SwappedGemm.pays(false, true, 8, 256, 784), "8 rows: the padded panel costs more than the copy");
+        assertEquals(true, SwappedGemm.pays(false, true, nrw - 1, 1024, 784), "a panel's padding costs less than the copy");
+        assertEquals(true, SwappedGemm.pays(false, true, 24, 256, 784), "a batch of 24 through a 784 -> 256 layer");
         assertEquals(false, SwappedGemm.pays(true, true, 64, 256, 784), "A transposed");
         assertEquals(false, SwappedGemm.pays(false, false, 64, 256, 784), "B not transposed: nothing to save");
         assertEquals(false, SwappedGemm.pays(false, true, 64, 256, 32), "k too short");
