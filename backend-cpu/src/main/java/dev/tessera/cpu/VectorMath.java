@@ -75,6 +75,8 @@ final class VectorMath {
      */
     private static final float NORMAL_MIN = -87f;
     private static final float NORMAL_MAX = 88f;
+    /** What FloatMath.exp gives for every argument below EXP_MIN, which it clamps to EXP_MIN. */
+    private static final float EXP_OF_MIN = FloatMath.exp(EXP_MIN);
 
     private VectorMath() {
     }
@@ -99,9 +101,7 @@ final class VectorMath {
             FloatVector v = FloatVector.fromArray(S, x, xo + i).sub(shift);
             if (v.compare(GE, NORMAL_MIN).and(v.compare(LE, NORMAL_MAX)).allTrue()) {
                 // Every lane's e^v is a normal float: no clamps, and 2^k goes straight into the
-                // exponent bits, exactly what the two factors below give without rounding. (The
-                // polynomial is written in each branch: computed once before the test, with the
-                // clamps, the loop measured 1.6x slower.)
+                // exponent bits, exactly what FloatMath's two factors give without rounding.
                 FloatVector kt = v.fma(LOG2E, MAGIC);
                 FloatVector k = kt.sub(MAGIC);
                 FloatVector r = k.fma(bc(-LN2_LO), k.fma(bc(-LN2_HI), v));
@@ -109,18 +109,16 @@ final class VectorMath {
                         .fma(r, bc(EXP_P5)).fma(r.mul(r), r).add(1f);
                 IntVector scale = kt.reinterpretAsInts().sub(MAGIC_BITS).lanewise(LSHL, 23);
                 p.reinterpretAsInts().add(scale).reinterpretAsFloats().intoArray(out, oo + i);
+            } else if (v.compare(LT, EXP_MIN).allTrue()) {
+                // Every lane clamps to EXP_MIN (masked attention scores, -1e30): one value for all.
+                FloatVector.broadcast(S, EXP_OF_MIN).intoArray(out, oo + i);
             } else {
-                FloatVector c = v.lanewise(MAX, EXP_MIN).lanewise(MIN, EXP_MAX);
-                FloatVector kt = c.fma(LOG2E, MAGIC);
-                FloatVector k = kt.sub(MAGIC);
-                FloatVector r = k.fma(bc(-LN2_LO), k.fma(bc(-LN2_HI), c));
-                FloatVector p = r.fma(EXP_P0, EXP_P1).fma(r, bc(EXP_P2)).fma(r, bc(EXP_P3)).fma(r, bc(EXP_P4))
-                        .fma(r, bc(EXP_P5)).fma(r.mul(r), r).add(1f);
-                IntVector ki = kt.reinterpretAsInts().sub(MAGIC_BITS);
-                IntVector k1 = ki.lanewise(ASHR, 1);
-                FloatVector s1 = k1.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-                FloatVector s2 = ki.sub(k1).add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-                p.mul(s1).mul(s2).intoArray(out, oo + i);
+                // Lanes on both sides of the normal range: element by element. A second vector
+                // formula here, with its clamps and two factors, made C2 box the whole loop once
+                // this branch became hot (causal attention masks: 3x slower).
+                for (int j = i; j < i + LN; j++) {
+                    out[oo + j] = FloatMath.exp(x[xo + j] - shift);
+                }
             }
         }
         for (; i < n; i++) {

@@ -135,6 +135,36 @@ class VectorKernelsTest {
     }
 
     @Test
+    void expOfWholeVectorsBelowOrBeyondTheNormalRangeIsFloatMathsBitForBit() {
+        // Vectors all below the range (masked attention scores), all above it, mixed, holding NaN,
+        // normal; then an odd tail. Each branch of the loop, before and after the JIT compiles it.
+        int ln = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        float[] x = new float[6 * ln + 5];
+        for (int i = 0; i < x.length; i++) {
+            int block = i / ln;
+            x[i] = switch (block) {
+                case 0 -> i % 2 == 0 ? -1e30f : -104.5f - i;
+                case 1 -> 90f + i;
+                case 2 -> i % 3 == 0 ? -1e30f : (i % 3 == 1 ? -95f : 1.5f);
+                case 3 -> i % 5 == 0 ? Float.NaN : -3f;
+                case 4 -> -80f + i;
+                default -> -1e30f;
+            };
+        }
+        float[] out = new float[x.length];
+        for (int round = 0; round < 2; round++) {
+            for (int k = 0; k < (round == 0 ? 1 : 20_000); k++) {
+                VectorMath.exp(x, 0, 0.25f, out, 0, x.length);
+            }
+            for (int i = 0; i < x.length; i++) {
+                float want = FloatMath.exp(x[i] - 0.25f);
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[i]),
+                        (round == 0 ? "first call" : "after warm-up") + " at x = " + x[i]);
+            }
+        }
+    }
+
+    @Test
     void geluErfErrorIsBelowOneMillionth() {
         float[] x = new float[20_001];
         for (int i = 0; i < x.length; i++) {
