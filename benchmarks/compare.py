@@ -45,6 +45,7 @@ WORKLOADS = [
     ("mlp-step-256", "MLP 784-256-128-10 SGD step, batch 256"),
     ("lenet-step-64", "LeNet-5 SGD step, batch 64"),
     ("mha-fwdbwd", "MultiheadAttention fwd+bwd E128 H4 L128 N32"),
+    ("mha-causal-fwdbwd", "MultiheadAttention fwd+bwd, causal mask, E128 H4 L128 N32"),
     ("transformer-fwdbwd", "TransformerEncoderLayer fwd+bwd d128 H4 ff512 N32 S64"),
     ("lstm-fwdbwd", "LSTM fwd+bwd in256 H256 T100 N32"),
     ("gru-fwdbwd", "GRU fwd+bwd in256 H256 T100 N32"),
@@ -153,6 +154,10 @@ def torch_workload(name):
     if name == "mha-fwdbwd":
         return fwd_bwd(nn.MultiheadAttention(128, 4), 128, 32, 128,
                        lambda m, x: m(x, x, x, need_weights=False)[0])
+    if name == "mha-causal-fwdbwd":
+        causal = torch.triu(torch.ones(128, 128, dtype=torch.bool), 1)  # True = masked out
+        return fwd_bwd(nn.MultiheadAttention(128, 4), 128, 32, 128,
+                       lambda m, x: m(x, x, x, attn_mask=causal, need_weights=False)[0])
     if name == "transformer-fwdbwd":
         return fwd_bwd(nn.TransformerEncoderLayer(128, 4, 512, dropout=0.1), 64, 32, 128, lambda m, x: m(x))
     if name == "lstm-fwdbwd":

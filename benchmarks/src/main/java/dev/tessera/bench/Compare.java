@@ -64,6 +64,7 @@ public final class Compare {
         WORKLOADS.put("mlp-step-256", () -> Workloads.mlpStep(256));
         WORKLOADS.put("lenet-step-64", () -> Workloads.lenetStep(64));
         WORKLOADS.put("mha-fwdbwd", Workloads::attentionForwardBackward);
+        WORKLOADS.put("mha-causal-fwdbwd", Workloads::causalAttentionForwardBackward);
         WORKLOADS.put("transformer-fwdbwd", Workloads::transformerForwardBackward);
         WORKLOADS.put("lstm-fwdbwd", LstmBenchmark::forwardBackwardWorkload);
         WORKLOADS.put("gru-fwdbwd", LstmBenchmark::gruForwardBackwardWorkload);

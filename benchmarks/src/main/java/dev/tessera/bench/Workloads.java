@@ -3,6 +3,7 @@ package dev.tessera.bench;
 import dev.tessera.Device;
 import dev.tessera.Generator;
 import dev.tessera.Tensor;
+import dev.tessera.nn.AttentionMask;
 import dev.tessera.nn.F;
 import dev.tessera.nn.Linear;
 import dev.tessera.nn.Module;
@@ -110,6 +111,18 @@ public final class Workloads {
     }
 
     /**
+     * {@link MultiheadAttention} forward and backward with a causal mask (query {@code i} attends
+     * to keys {@code 0..i}, as a decoder's self-attention): E 128, 4 heads, sequence 128, batch
+     * 32, input requiring grad.
+     */
+    public static Workload causalAttentionForwardBackward() {
+        Random.manualSeed(0);
+        MultiheadAttention mha = new MultiheadAttention(128, 4);
+        AttentionMask causal = AttentionMask.causal();
+        return forwardBackward(mha, x -> mha.forward(x, x, x, null, causal, false).output(), 128, 32, 128);
+    }
+
+    /**
      * {@link TransformerEncoderLayer} forward and backward in training mode: d 128, 4 heads,
      * feed-forward 512, dropout 0.1 (PyTorch's default), batch 32, sequence 64 ({@code [64, 32,
      * 128]}, sequence first), input requiring grad.
@@ -142,6 +155,11 @@ public final class Workloads {
     }
 
     private static Workload forwardBackward(Module module, int seq, int batch, int embed) {
+        return forwardBackward(module, module::forward, seq, batch, embed);
+    }
+
+    private static Workload forwardBackward(Module module, java.util.function.UnaryOperator<Tensor> call, int seq,
+                                            int batch, int embed) {
         module.train();
         Generator g = new Generator(4);
         Tensor x = Tensor.randn(g, seq, batch, embed).requiresGrad(true);
@@ -149,7 +167,7 @@ public final class Workloads {
         return () -> {
             module.zeroGrad();
             x.zeroGrad();
-            module.forward(x).backward(gradOut);
+            call.apply(x).backward(gradOut);
             return x.grad();
         };
     }
