@@ -99,23 +99,24 @@ final class VectorMath {
         int i = 0;
         for (int end = S.loopBound(n); i < end; i += LN) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i).sub(shift);
-            if (v.compare(GE, NORMAL_MIN).and(v.compare(LE, NORMAL_MAX)).allTrue()) {
-                // Every lane's e^v is a normal float: no clamps, and 2^k goes straight into the
-                // exponent bits, exactly what FloatMath's two factors give without rounding.
-                FloatVector kt = v.fma(LOG2E, MAGIC);
+            VectorMask<Float> below = v.compare(LT, EXP_MIN);
+            if (v.compare(GE, NORMAL_MIN).or(below).and(v.compare(LE, NORMAL_MAX)).allTrue()) {
+                // Every lane's e^v is a normal float, or clamps to EXP_MIN (a masked attention
+                // score, -1e30), whose value FloatMath gives every such lane: no clamps, and 2^k
+                // goes straight into the exponent bits, exactly what FloatMath's two factors give
+                // without rounding. The lanes below are computed at NORMAL_MIN and replaced.
+                FloatVector u = v.lanewise(MAX, NORMAL_MIN);
+                FloatVector kt = u.fma(LOG2E, MAGIC);
                 FloatVector k = kt.sub(MAGIC);
-                FloatVector r = k.fma(bc(-LN2_LO), k.fma(bc(-LN2_HI), v));
+                FloatVector r = k.fma(bc(-LN2_LO), k.fma(bc(-LN2_HI), u));
                 FloatVector p = r.fma(EXP_P0, EXP_P1).fma(r, bc(EXP_P2)).fma(r, bc(EXP_P3)).fma(r, bc(EXP_P4))
                         .fma(r, bc(EXP_P5)).fma(r.mul(r), r).add(1f);
                 IntVector scale = kt.reinterpretAsInts().sub(MAGIC_BITS).lanewise(LSHL, 23);
-                p.reinterpretAsInts().add(scale).reinterpretAsFloats().intoArray(out, oo + i);
-            } else if (v.compare(LT, EXP_MIN).allTrue()) {
-                // Every lane clamps to EXP_MIN (masked attention scores, -1e30): one value for all.
-                FloatVector.broadcast(S, EXP_OF_MIN).intoArray(out, oo + i);
+                p.reinterpretAsInts().add(scale).reinterpretAsFloats().blend(EXP_OF_MIN, below).intoArray(out, oo + i);
             } else {
-                // Lanes on both sides of the normal range: element by element. A second vector
-                // formula here, with its clamps and two factors, made C2 box the whole loop once
-                // this branch became hot (causal attention masks: 3x slower).
+                // Lanes with subnormal or infinite results, or NaN: element by element. A second
+                // vector formula here, with its clamps and two factors, made C2 box the whole loop
+                // once this branch became hot (3x slower).
                 for (int j = i; j < i + LN; j++) {
                     out[oo + j] = FloatMath.exp(x[xo + j] - shift);
                 }
