@@ -98,7 +98,7 @@ class FusedAttentionBiasTest {
         float[] keyBias = bias("N,1,1,S", n, 1, 1, s).toFloatArray();
         float[] rowBias = bias("L,1", 1, 1, l, 1).toFloatArray();
         AttentionDropout dropout = AttentionDropout.inverted(new Generator(17).reserve((long) n * h * l * s), 0.3f);
-        Backend[] backends = {ComposedOnly.onTestDevice(), TestDevice.backend(), TestDevice.cpuBackend()};
+        Backend[] backends = FusedAttentionTest.attentionBackends();
         for (int which = 0; which < 2; which++) {
             float[][] results = new float[backends.length][];
             for (int impl = 0; impl < backends.length; impl++) {
@@ -114,12 +114,7 @@ class FusedAttentionBiasTest {
                         ComposedOnly.view(backend, v, n, h, s, ev), scale, bias, which == 0 ? dropout : null, probs, out);
                 results[impl] = concat(backend.readFloats(out), backend.readFloats(probs));
             }
-            for (int impl = 1; impl < backends.length; impl++) {
-                for (int i = 0; i < results[0].length; i++) {
-                    assertEquals(results[0][i], results[impl][i], 1e-5 + 1e-4 * Math.abs(results[0][i]),
-                            backends[impl] + ", bias " + which + ": element " + i);
-                }
-            }
+            FusedAttentionTest.assertAgree(backends, results, ", bias " + which);
         }
     }
 

@@ -128,8 +128,7 @@ class FusedAttentionDropoutTest {
         float[] k = Checks.randn(42, n, h, s, e).toFloatArray();
         float[] v = Checks.randn(43, n, h, s, ev).toFloatArray();
         float[] go = Checks.randn(44, n, h, l, ev).toFloatArray();
-        // The composed default over the kit device's primitives, the kit device's kernel, the CPU's kernel.
-        Backend[] backends = {ComposedOnly.onTestDevice(), TestDevice.backend(), TestDevice.cpuBackend()};
+        Backend[] backends = FusedAttentionTest.attentionBackends();
         float[][] results = new float[backends.length][];
         for (int impl = 0; impl < backends.length; impl++) {
             Backend backend = backends[impl];
@@ -149,12 +148,7 @@ class FusedAttentionDropoutTest {
             results[impl] = concat(backend.readFloats(out), backend.readFloats(probs), backend.readFloats(gq),
                     backend.readFloats(gk), backend.readFloats(gv));
         }
-        for (int impl = 1; impl < backends.length; impl++) {
-            for (int i = 0; i < results[0].length; i++) {
-                assertEquals(results[0][i], results[impl][i], 1e-5 + 1e-4 * Math.abs(results[0][i]),
-                        backends[impl] + ": element " + i);
-            }
-        }
+        FusedAttentionTest.assertAgree(backends, results, "");
     }
 
     @Test

@@ -55,7 +55,7 @@ class FusedAttentionTest {
     }
 
     @Test
-    void composedDefaultAgreesWithTheCpuKernel() {
+    void kernelsAgreeWithTheComposedDefault() {
         int b = 3;
         int l = 20;
         int s = 35;
@@ -66,10 +66,10 @@ class FusedAttentionTest {
         float[] k = Checks.randn(22, b, s, e).toFloatArray();
         float[] v = Checks.randn(23, b, s, ev).toFloatArray();
         float[] go = Checks.randn(24, b, l, ev).toFloatArray();
-        float[][] results = new float[2][];
-        for (int impl = 0; impl < 2; impl++) {
-            // The composed default over the kit device's primitives, then the CPU's fused kernel.
-            dev.tessera.spi.Backend backend = impl == 0 ? ComposedOnly.onTestDevice() : TestDevice.cpuBackend();
+        dev.tessera.spi.Backend[] backends = attentionBackends();
+        float[][] results = new float[backends.length][];
+        for (int impl = 0; impl < backends.length; impl++) {
+            dev.tessera.spi.Backend backend = backends[impl];
             View probs = ComposedOnly.zeros(backend, DType.FLOAT32, b, l, s);
             View out = ComposedOnly.zeros(backend, DType.FLOAT32, b, l, ev);
             View qv = ComposedOnly.view(backend, q, b, l, e);
@@ -83,8 +83,21 @@ class FusedAttentionTest {
             results[impl] = concat(backend.readFloats(out), backend.readFloats(probs), backend.readFloats(gq),
                     backend.readFloats(gk), backend.readFloats(gv));
         }
-        for (int i = 0; i < results[0].length; i++) {
-            assertEquals(results[0][i], results[1][i], 1e-5 + 1e-4 * Math.abs(results[0][i]), "element " + i);
+        assertAgree(backends, results, "");
+    }
+
+    /** The composed SPI default over the kit device's primitives, the kit device's kernel, the CPU's kernel. */
+    static dev.tessera.spi.Backend[] attentionBackends() {
+        return new dev.tessera.spi.Backend[] {ComposedOnly.onTestDevice(), TestDevice.backend(), TestDevice.cpuBackend()};
+    }
+
+    /** Asserts that each backend's results equal the first's (the composed default) to float rounding. */
+    static void assertAgree(dev.tessera.spi.Backend[] backends, float[][] results, String what) {
+        for (int impl = 1; impl < backends.length; impl++) {
+            for (int i = 0; i < results[0].length; i++) {
+                assertEquals(results[0][i], results[impl][i], 1e-5 + 1e-4 * Math.abs(results[0][i]),
+                        backends[impl] + what + ": element " + i);
+            }
         }
     }
 
