@@ -27,7 +27,7 @@ final class Convolution {
         Tensor xc = Kernels.contiguous(x);
         Tensor wc = Kernels.contiguous(weight);
         Tensor bc = bias == null ? null : Kernels.contiguous(bias);
-        Tensor out = Kernels.empty(x.backend, DType.FLOAT32, new int[] {s.batch(), s.outChannels(), s.outH(), s.outW()});
+        Tensor out = Kernels.uninitialised(x.backend, DType.FLOAT32, new int[] {s.batch(), s.outChannels(), s.outH(), s.outW()});
         x.backend.conv2d(xc.view(), wc.view(), bc == null ? null : bc.view(), s, out.view());
         int[] xShape = x.shape;
         int[] wShape = weight.shape;

@@ -29,7 +29,7 @@ public final class Fused {
         if (!(p >= 0f && p <= 1f)) {
             throw new IllegalArgumentException("dropoutMask: p must be in [0, 1], got " + p);
         }
-        Tensor mask = Kernels.empty(like.backend, DType.FLOAT32, like.shape);
+        Tensor mask = Kernels.uninitialised(like.backend, DType.FLOAT32, like.shape);
         like.backend.fillDropoutMask(mask.view(), g.reserve(Shape.numel(like.shape)), p, keep);
         return mask;
     }

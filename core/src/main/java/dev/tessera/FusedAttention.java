@@ -183,7 +183,7 @@ public final class FusedAttention {
 
     /** The dropout's factors in {@code like}'s shape, as a new constant tensor. */
     private static Tensor mask(Tensor like, AttentionDropout dropout) {
-        Tensor m = Kernels.empty(like.backend, DType.FLOAT32, like.shape);
+        Tensor m = Kernels.uninitialised(like.backend, DType.FLOAT32, like.shape);
         like.backend.fillDropoutMask(m.view(), dropout.state(), dropout.p(), dropout.keep());
         return m;
     }

@@ -38,9 +38,9 @@ public final class FusedLayerNorm {
         Tensor x2 = rowsOf(x, rows, n);
         Tensor w = weight == null ? null : flat(weight, n);
         Tensor b = bias == null ? null : flat(bias, n);
-        Tensor out = Kernels.empty(x.backend, DType.FLOAT32, new int[] {rows, n});
-        Tensor mean = Kernels.empty(x.backend, DType.FLOAT32, new int[] {rows});
-        Tensor rstd = Kernels.empty(x.backend, DType.FLOAT32, new int[] {rows});
+        Tensor out = Kernels.uninitialised(x.backend, DType.FLOAT32, new int[] {rows, n});
+        Tensor mean = Kernels.uninitialised(x.backend, DType.FLOAT32, new int[] {rows});
+        Tensor rstd = Kernels.uninitialised(x.backend, DType.FLOAT32, new int[] {rows});
         x.backend.layerNorm(x2.view(), w == null ? null : w.view(), b == null ? null : b.view(), eps, out.view(),
                 mean.view(), rstd.view());
         Tensor result = Kernels.restride(out, x.shape.clone(), Shape.contiguousStrides(x.shape), 0);
@@ -48,9 +48,9 @@ public final class FusedLayerNorm {
         // x2 and w view the inputs unless they are copies; mean and rstd are private to this node.
         return Autograd.record(result, "layerNorm", Autograd.saved(x2, w), (g, needs) -> {
             Tensor g2 = rowsOf(Kernels.asFloat(g), rows, n);
-            Tensor gx = needs[0] ? Kernels.empty(g.backend, DType.FLOAT32, new int[] {rows, n}) : null;
-            Tensor gw = needs.length > 1 && needs[1] ? Kernels.empty(g.backend, DType.FLOAT32, new int[] {n}) : null;
-            Tensor gb = needs.length > 2 && needs[2] ? Kernels.empty(g.backend, DType.FLOAT32, new int[] {n}) : null;
+            Tensor gx = needs[0] ? Kernels.uninitialised(g.backend, DType.FLOAT32, new int[] {rows, n}) : null;
+            Tensor gw = needs.length > 1 && needs[1] ? Kernels.uninitialised(g.backend, DType.FLOAT32, new int[] {n}) : null;
+            Tensor gb = needs.length > 2 && needs[2] ? Kernels.uninitialised(g.backend, DType.FLOAT32, new int[] {n}) : null;
             g.backend.layerNormBackward(x2.view(), w == null ? null : w.view(), mean.view(), rstd.view(), g2.view(),
                     gx == null ? null : gx.view(), gw == null ? null : gw.view(), gb == null ? null : gb.view());
             return new Tensor[] {

@@ -26,8 +26,8 @@ final class Pooling {
         Pool2dSpec s = window("maxPool2d", x, kernel, stride, padding, false, ceilMode);
         Tensor xc = Kernels.contiguous(x);
         int[] outShape = {s.batch(), s.channels(), s.outH(), s.outW()};
-        Tensor out = Kernels.empty(x.backend, DType.FLOAT32, outShape);
-        Tensor indices = Kernels.empty(x.backend, DType.INT32, outShape);
+        Tensor out = Kernels.uninitialised(x.backend, DType.FLOAT32, outShape);
+        Tensor indices = Kernels.uninitialised(x.backend, DType.INT32, outShape);
         x.backend.maxPool2d(xc.view(), s, out.view(), indices.view());
         int[] inShape = x.shape;
         return Autograd.record(out, "maxPool2d", (g, needs) -> {
@@ -66,7 +66,7 @@ final class Pooling {
 
     private static Tensor average(Tensor x, Pool2dSpec s, String op) {
         Tensor xc = Kernels.contiguous(x);
-        Tensor out = Kernels.empty(x.backend, DType.FLOAT32, new int[] {s.batch(), s.channels(), s.outH(), s.outW()});
+        Tensor out = Kernels.uninitialised(x.backend, DType.FLOAT32, new int[] {s.batch(), s.channels(), s.outH(), s.outW()});
         x.backend.avgPool2d(xc.view(), s, out.view());
         int[] inShape = x.shape;
         return Autograd.record(out, op, (g, needs) -> {
