@@ -57,7 +57,9 @@ class SwappedGemmTest {
         assertEquals(false, SwappedGemm.pays(false, true, 256, 256, 784), "as many rows as columns");
         assertEquals(false, SwappedGemm.pays(false, true, 1, 256, 784), "fewer rows than a register tile");
         assertEquals(false, SwappedGemm.pays(false, true, VectorGemm.MR - 1, 1024, 784), "fewer rows than a register tile");
-        assertEquals(false, SwappedGemm.pays(false, true, 8, 256, 784), "8 rows: the padded panel costs more than the copy");
+        if (nrw == 32) { // 16-float vectors: 8 rows fill a quarter of the panel (with AVX2's 16-column panels, half)
+            assertEquals(false, SwappedGemm.pays(false, true, 8, 256, 784), "8 rows: the padded panel costs more than the copy");
+        }
         assertEquals(true, SwappedGemm.pays(false, true, nrw - 1, 1024, 784), "a panel's padding costs less than the copy");
         assertEquals(true, SwappedGemm.pays(false, true, 24, 256, 784), "a batch of 24 through a 784 -> 256 layer");
         assertEquals(false, SwappedGemm.pays(true, true, 64, 256, 784), "A transposed");
