@@ -1,6 +1,5 @@
 package dev.tessera.cpu;
 
-import static dev.tessera.cpu.FloatMath.EXP_MAX;
 import static dev.tessera.cpu.FloatMath.EXP_MIN;
 import static dev.tessera.cpu.FloatMath.EXP_P0;
 import static dev.tessera.cpu.FloatMath.EXP_P1;
@@ -42,7 +41,6 @@ import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.MAX;
-import static jdk.incubator.vector.VectorOperators.MIN;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
