@@ -6,7 +6,7 @@ import dev.tessera.spi.SgdSpec;
 /**
  * Multi-step operations that backends may run as one fused kernel: optimizer updates, which modify
  * their arguments in place and must run under {@link Tensor#noGrad()} when a tensor requires grad,
- * and dropout masks. None is recorded by autograd.
+ * and dropout. Only {@link #dropout} is recorded by autograd.
  */
 public final class Fused {
     private Fused() {
@@ -32,6 +32,38 @@ public final class Fused {
         Tensor mask = Kernels.uninitialised(like.backend, DType.FLOAT32, like.shape);
         like.backend.fillDropoutMask(mask.view(), g.reserve(Shape.numel(like.shape)), p, keep);
         return mask;
+    }
+
+    /**
+     * Dropout as one op: returns {@code x * dropoutMask(x, g, p, keep)} with the mask's numbers
+     * drawn from {@code g} as {@link #dropoutMask} would draw them (the same elements are dropped),
+     * recorded by autograd. Nothing but the generator's state is kept for backward, which draws the
+     * mask again; a backend computes each element in one pass instead of writing a mask and then
+     * multiplying.
+     *
+     * @param x    the input; not modified
+     * @param g    the generator; advanced by the number of elements
+     * @param p    the probability of a zero, in {@code [0, 1]}
+     * @param keep the factor of the kept elements, usually {@code 1 / (1 - p)}
+     * @return a new FLOAT32 tensor of {@code x}'s shape
+     * @throws IllegalArgumentException if {@code p} is outside {@code [0, 1]}
+     */
+    public static Tensor dropout(Tensor x, Generator g, float p, float keep) {
+        if (x.dtype != DType.FLOAT32) {
+            return x.mul(dropoutMask(x, g, p, keep));
+        }
+        if (!(p >= 0f && p <= 1f)) {
+            throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        }
+        long state = g.reserve(Shape.numel(x.shape));
+        Tensor out = Kernels.uninitialised(x.backend, DType.FLOAT32, x.shape);
+        x.backend.dropout(Kernels.contiguous(x).view(), state, p, keep, out.view());
+        return Autograd.record(out, "dropout", (grad, needs) -> {
+            Tensor gc = Kernels.contiguous(Kernels.asFloat(grad));
+            Tensor gx = Kernels.uninitialised(grad.backend, DType.FLOAT32, gc.shape);
+            grad.backend.dropout(gc.view(), state, p, keep, gx.view());
+            return new Tensor[] {gx};
+        }, x);
     }
 
     /**

@@ -353,6 +353,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void dropout(View x, long state, float p, float keep, View out) {
+        if (x.isContiguous() && out.isContiguous()) {
+            RandomKernels.dropout(CpuStorage.floats(x.storage()), x.offset(), CpuStorage.floats(out.storage()),
+                    out.offset(), x.numel(), state, p, keep);
+        } else {
+            Backend.super.dropout(x, state, p, keep, out);
+        }
+    }
+
+    @Override
     public void adamUpdate(View param, View grad, View expAvg, View expAvgSq, AdamSpec spec) {
         if (param.isContiguous() && grad.isContiguous() && expAvg.isContiguous() && expAvgSq.isContiguous()) {
             OptimKernels.adam(CpuStorage.floats(param.storage()), param.offset(), CpuStorage.floats(grad.storage()),

@@ -27,6 +27,19 @@ final class RandomKernels {
         }
     }
 
+    /** {@code out[oo + i] = x[xo + i] * (SplitMix.uniform(state, i) >= p ? keep : 0)} for {@code i < n}; out may be x. */
+    static void dropout(float[] x, int xo, float[] out, int oo, int n, long state, float p, float keep) {
+        CpuPool.parallelFor(n, GRAIN, (start, end) -> {
+            if (VECTOR) {
+                VectorRandom.dropout(x, xo, out, oo, start, end, state, p, keep);
+                return;
+            }
+            for (int i = start; i < end; i++) {
+                out[oo + i] = x[xo + i] * (SplitMix.uniform(state, i) >= p ? keep : 0f);
+            }
+        });
+    }
+
     /** {@code out[o + i] = low + (high - low) * SplitMix.uniform(state, i)} for {@code i < n}. */
     static void uniform(float[] out, int o, int n, long state, float low, float high) {
         float range = high - low;

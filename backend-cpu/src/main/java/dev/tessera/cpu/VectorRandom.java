@@ -66,4 +66,18 @@ final class VectorRandom {
             out[o + i] = SplitMix.uniform(state, i) >= p ? keep : 0f;
         }
     }
+
+    /** {@code out[oo + i] = x[xo + i] * (uniform(state, i) >= p ? keep : 0)} for {@code i} in {@code [start, end)}. */
+    static void dropout(float[] x, int xo, float[] out, int oo, int start, int end, long state, float p, float keep) {
+        FloatVector kept = FloatVector.broadcast(F, keep);
+        FloatVector dropped = FloatVector.zero(F);
+        int i = start;
+        for (; i <= end - STEP; i += STEP) {
+            FloatVector mask = dropped.blend(kept, uniform16(state, i).compare(VectorOperators.GE, p));
+            FloatVector.fromArray(F, x, xo + i).mul(mask).intoArray(out, oo + i);
+        }
+        for (; i < end; i++) {
+            out[oo + i] = x[xo + i] * (SplitMix.uniform(state, i) >= p ? keep : 0f);
+        }
+    }
 }

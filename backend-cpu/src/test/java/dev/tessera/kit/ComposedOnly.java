@@ -28,7 +28,7 @@ public final class ComposedOnly {
      */
     public static final Set<String> KERNELS = Set.of("softmaxBackward", "attention", "attentionBackward", "im2col",
             "col2im", "conv2d", "conv2dBackwardInput", "conv2dBackwardWeight", "maxPool2d", "maxPool2dBackward",
-            "avgPool2d", "avgPool2dBackward", "axpy", "adamUpdate", "sgdUpdate", "layerNorm", "layerNormBackward", "fillUniform", "fillDropoutMask", "lstmCell",
+            "avgPool2d", "avgPool2dBackward", "axpy", "adamUpdate", "sgdUpdate", "layerNorm", "layerNormBackward", "fillUniform", "fillDropoutMask", "dropout", "lstmCell",
             "lstmCellBackward", "gruCell", "gruCellBackward");
 
     /** Default methods of {@link Backend} that are not composed kernels (descriptions, bookkeeping). */

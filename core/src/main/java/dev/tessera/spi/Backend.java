@@ -442,6 +442,23 @@ public interface Backend {
         }
     }
 
+    /**
+     * Dropout in one op: {@code out[i] = x[i] * M[i]}, where {@code M} is the mask {@link
+     * #fillDropoutMask} writes for the same {@code state}, {@code p} and {@code keep}; {@code x} and
+     * {@code out} are contiguous FLOAT32 views of one length ({@code out} may be {@code x}), {@code
+     * out} is overwritten. Its gradient is the same op on the output's gradient, so backward draws
+     * the mask again instead of keeping it. The default fills a temporary with the mask and
+     * multiplies; a backend may draw and multiply in one pass.
+     */
+    default void dropout(View x, long state, float p, float keep, View out) {
+        try (Scratch scratch = Scratch.open()) {
+            View mask = new View(allocateUninitialised(DType.FLOAT32, x.numel()), x.shape(),
+                    dev.tessera.Shape.contiguousStrides(x.shape()), 0);
+            fillDropoutMask(mask, state, p, keep);
+            binary(BinaryOp.MUL, x, mask, out);
+        }
+    }
+
     // ---------------------------------------------------------------- devices and memory
 
     /**

@@ -59,11 +59,9 @@ public class Dropout extends Module implements Stochastic {
         if (p == 1f) {
             return input.mul(0f);
         }
-        Tensor mask;
         synchronized (generator) {
-            mask = Fused.dropoutMask(input, generator, p, 1f / (1f - p));
+            return Fused.dropout(input, generator, p, 1f / (1f - p));
         }
-        return input.mul(mask);
     }
 
     @Override
