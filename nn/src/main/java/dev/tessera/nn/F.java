@@ -251,8 +251,8 @@ public final class F {
     /**
      * Returns {@code x} with each element zeroed with probability {@code p} and the others scaled by
      * {@code 1 / (1 - p)} (inverted dropout), when {@code training}; {@code x} itself otherwise or
-     * when {@code p == 0}. The mask is drawn from {@code g} (which is advanced) on the host, so a
-     * seed gives the same mask on every device.
+     * when {@code p == 0}. The mask is drawn from {@code g}'s counter-based stream (which is
+     * advanced), so a seed gives the same mask on every device; backward draws it again.
      *
      * @throws IllegalArgumentException if {@code p} is outside {@code [0, 1]}
      */
@@ -268,8 +268,7 @@ public final class F {
             return x.mul(0f);
         }
         Objects.requireNonNull(g, "dropout: generator must not be null in training mode");
-        Tensor keep = Fused.dropoutMask(x, g, p, 1f);
-        return x.mul(keep).mul(1f / (1f - p));
+        return Fused.dropout(x, g, p, 1f / (1f - p));
     }
 
     /** Returns {@code x.matmul(weight^T) + bias} with PyTorch's layout: {@code weight [out, in]}, {@code bias [out]} or null. */

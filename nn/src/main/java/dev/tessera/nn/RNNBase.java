@@ -227,11 +227,9 @@ public abstract class RNNBase extends Module implements Stochastic {
             }
             xT = outs.size() == 1 ? outs.get(0) : Tensor.cat(outs, 0);
             if (layer < numLayers - 1 && dropout > 0 && isTraining()) {
-                Tensor mask;
                 synchronized (generator) {
-                    mask = Fused.dropoutMask(xT, generator, dropout, dropout < 1 ? 1f / (1f - dropout) : 0f);
+                    xT = Fused.dropout(xT, generator, dropout, dropout < 1 ? 1f / (1f - dropout) : 0f);
                 }
-                xT = xT.mul(mask);
             }
         }
         int features = directions() * hiddenSize;
