@@ -441,4 +441,9 @@ public abstract class KernelBackend<S extends KernelStorage> implements Backend 
     public void fillDropoutMask(View out, long state, float p, float keep) {
         KernelRandom.fillDropoutMask(this, out, state, p, keep);
     }
+
+    @Override
+    public void dropout(View x, long state, float p, float keep, View out) {
+        KernelRandom.dropout(this, x, state, p, keep, out);
+    }
 }

@@ -22,4 +22,10 @@ final class KernelRandom {
         b.kernels().launchStrided(FILE, "fill_dropout_mask", out.shape(), KernelLayout.strides(out), KernelLayout.offsets(out),
                 b.buffer(out, "fillDropoutMask"), (int) state, (int) (state >>> 32), p, keep);
     }
+
+    /** See {@link Backend#dropout}: writes {@code out = x * mask} in one launch (any strides; out may be x). */
+    static void dropout(KernelBackend<?> b, View x, long state, float p, float keep, View out) {
+        b.kernels().launchStrided(FILE, "dropout", out.shape(), KernelLayout.strides(x, out), KernelLayout.offsets(x, out),
+                b.buffer(x, "dropout"), b.buffer(out, "dropout"), (int) state, (int) (state >>> 32), p, keep);
+    }
 }

@@ -48,3 +48,18 @@ KERNEL void fill_dropout_mask(Layout L, int n, GLOBAL float* out, int stateLo, i
     float u = splitmix_uniform(splitmix_state(stateLo, stateHi), i);
     out[layout_offset(&L, 0, i)] = u >= p ? keep : 0.0f;
 }
+
+/*
+ * out (operand 1) = x (operand 0) * (u(i) >= p ? keep : 0): dropout in one pass, with the mask of
+ * fill_dropout_mask (i row-major over the Layout); out may be x.
+ */
+KERNEL void dropout(Layout L, int n, GLOBAL const float* x, GLOBAL float* out, int stateLo, int stateHi, float p,
+                    float keep) {
+    int i = GID(0);
+    if (i >= n) {
+        return;
+    }
+    float u = splitmix_uniform(splitmix_state(stateLo, stateHi), i);
+    float m = u >= p ? keep : 0.0f;
+    out[layout_offset(&L, 1, i)] = x[layout_offset(&L, 0, i)] * m;
+}

@@ -150,5 +150,10 @@ class KernelFusedOpsTest {
         b.fillDropoutMask(out, state, 0.25f, 4f / 3);
         assertStrided(b.kernels.only(), "random.c/fill_dropout_mask", new int[] {3, 2}, new int[][] {{1, 3}},
                 new int[] {2}, out.storage(), 0x9ABCDEF0, 0x12345678, 0.25f, 4f / 3);
+        b.kernels.launches.clear();
+        View x = b.view(6, new int[] {3, 2}, new int[] {2, 1}, 0);
+        b.dropout(x, state, 0.25f, 4f / 3, out);
+        assertStrided(b.kernels.only(), "random.c/dropout", new int[] {3, 2}, new int[][] {{2, 1}, {1, 3}},
+                new int[] {0, 2}, x.storage(), out.storage(), 0x9ABCDEF0, 0x12345678, 0.25f, 4f / 3);
     }
 }
