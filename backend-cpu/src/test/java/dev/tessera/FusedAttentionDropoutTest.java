@@ -128,7 +128,7 @@ class FusedAttentionDropoutTest {
         float[] k = Checks.randn(42, n, h, s, e).toFloatArray();
         float[] v = Checks.randn(43, n, h, s, ev).toFloatArray();
         float[] go = Checks.randn(44, n, h, l, ev).toFloatArray();
-        Backend[] backends = FusedAttentionTest.attentionBackends();
+        Backend[] backends = FusedAttentionTest.backendsToCompare();
         float[][] results = new float[backends.length][];
         for (int impl = 0; impl < backends.length; impl++) {
             Backend backend = backends[impl];

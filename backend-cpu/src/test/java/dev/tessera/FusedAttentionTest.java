@@ -66,7 +66,7 @@ class FusedAttentionTest {
         float[] k = Checks.randn(22, b, s, e).toFloatArray();
         float[] v = Checks.randn(23, b, s, ev).toFloatArray();
         float[] go = Checks.randn(24, b, l, ev).toFloatArray();
-        dev.tessera.spi.Backend[] backends = attentionBackends();
+        dev.tessera.spi.Backend[] backends = backendsToCompare();
         float[][] results = new float[backends.length][];
         for (int impl = 0; impl < backends.length; impl++) {
             dev.tessera.spi.Backend backend = backends[impl];
@@ -87,7 +87,7 @@ class FusedAttentionTest {
     }
 
     /** The composed SPI default over the kit device's primitives, the kit device's kernel, the CPU's kernel. */
-    static dev.tessera.spi.Backend[] attentionBackends() {
+    static dev.tessera.spi.Backend[] backendsToCompare() {
         return new dev.tessera.spi.Backend[] {ComposedOnly.onTestDevice(), TestDevice.backend(), TestDevice.cpuBackend()};
     }
 

@@ -61,7 +61,7 @@ class FusedDropoutTest {
         int n = 40_003;
         long state = new Generator(8).reserve(n);
         float[] x = Checks.randn(9, n).toFloatArray();
-        Backend[] backends = FusedAttentionTest.attentionBackends();
+        Backend[] backends = FusedAttentionTest.backendsToCompare();
         float[][] results = new float[backends.length][];
         for (int impl = 0; impl < backends.length; impl++) {
             Backend b = backends[impl];
