@@ -31,6 +31,8 @@ public final class CpuBackend implements Backend {
     private static final int SHORT_ROW = 256;
 
     private CpuBackend() {
+        // The JIT compiles the vector kernels while the application loads its data and builds its model.
+        VectorWarmUp.start();
     }
 
     @Override

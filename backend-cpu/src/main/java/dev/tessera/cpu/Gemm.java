@@ -205,6 +205,11 @@ public final class Gemm {
         }
     }
 
+    /** Whether {@link #sgemm} runs the Vector API kernels ({@link VectorGemm}) in this JVM. */
+    static boolean usesVectorApi() {
+        return VECTOR;
+    }
+
     private static boolean vectorModulePresent() {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
     }

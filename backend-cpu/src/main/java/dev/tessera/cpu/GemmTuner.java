@@ -134,6 +134,11 @@ final class GemmTuner {
      * @return for each variant, {@code rounds} times in seconds
      */
     static Map<GemmVariant, double[]> measure(List<GemmVariant> variants, int m, int n, int k, int rounds) {
+        try {
+            VectorWarmUp.awaitGemm(); // until then the products would run the scalar tiles
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         float[] a = new float[m * k];
         float[] b = new float[k * n];
         float[] c = new float[m * n];

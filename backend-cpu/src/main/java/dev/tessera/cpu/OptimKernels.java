@@ -46,10 +46,12 @@ final class OptimKernels {
         float mom = s.momentum();
         float keep = 1f - s.dampening();
         boolean plainMomentum = buf != null && !s.firstStep() && !s.nesterov() && wd == 0f;
+        // The scalar loop rounds as the vector one does; it serves until the JIT has compiled that.
+        boolean vector = Simd.ENABLED && VectorWarmUp.optimCompiled();
         CpuPool.parallelFor(n, GRAIN, (start, end) -> {
-            if (buf == null && wd == 0f && Simd.ENABLED) {
+            if (buf == null && wd == 0f && vector) {
                 VectorOptim.addScaled(p, po, g, go, lrStep, start, end);
-            } else if (plainMomentum && Simd.ENABLED) {
+            } else if (plainMomentum && vector) {
                 VectorOptim.sgdMomentum(p, po, g, go, buf, bo, mom, keep, lrStep, start, end);
             } else {
                 sgdAnyCase(p, po, g, go, buf, bo, start, end, s);

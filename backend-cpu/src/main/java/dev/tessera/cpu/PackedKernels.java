@@ -67,6 +67,21 @@ final class PackedKernels {
         }
     }
 
+    /**
+     * The tile of {@code mr} rows ({@code tile[r*NRW + j] = sum_p a[ai + p*mr + r] * b[bi + p*NRW + j]}):
+     * {@link #kernel6x2}, {@link #kernel8x2} or {@link #kernel12x2}.
+     *
+     * @throws IllegalStateException for any other {@code mr}
+     */
+    static void kernel(int mr, int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        switch (mr) {
+            case 6 -> kernel6x2(kc, a, ai, b, bi, tile);
+            case 8 -> kernel8x2(kc, a, ai, b, bi, tile);
+            case 12 -> kernel12x2(kc, a, ai, b, bi, tile);
+            default -> throw new IllegalStateException("sgemm: no packed kernel with " + mr + " rows");
+        }
+    }
+
     /** The 6 x 2-vector tile: {@code tile[r*NRW + j] = sum_p a[ai + p*6 + r] * b[bi + p*NRW + j]}. */
     static void kernel6x2(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);

@@ -114,6 +114,8 @@ final class VectorGemm {
         float[] packedB = take(B_BLOCKS, directB ? kcMax * NRW : kcMax * ncMax);
         int threads = parallel ? CpuPool.callerParallelism() : 1;
         int rowBlocks = ceilDiv(m, mcMax);
+        // Read once per product: every tile of it runs on the same side of the switch.
+        boolean vector = VectorWarmUp.gemmCompiled();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = ceilDiv(nc, NRW);
@@ -125,18 +127,21 @@ final class VectorGemm {
             int col0 = jc;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                Block block = new Block(transA, a, aOff, lda, b, bOff, ldb, directB, packedB, pc, kc, col0, nc);
+                Block block = new Block(transA, a, aOff, lda, b, bOff, ldb, directB, packedB, pc, kc, col0, nc,
+                        vector);
                 // Pack B's panels, each a task, then the compute tasks share them. A small block is
                 // packed on this thread: a parallel loop costs more than the copy.
                 if (directB) {
                     if (nc % NRW != 0) {
                         int last = panels - 1;
-                        packB(transB, b, bOff, ldb, pc, kc, col0, nc, last, last + 1, packedB, -last * NRW * kc);
+                        packB(transB, b, bOff, ldb, pc, kc, col0, nc, last, last + 1, packedB, -last * NRW * kc,
+                                vector);
                     }
                 } else {
                     boolean parallelPack = threads > 1 && (long) kc * nc >= PARALLEL_PACK_MIN;
                     run(parallelPack, panels, 1,
-                            (from, to) -> packB(transB, b, bOff, ldb, block.pc, kc, col0, nc, from, to, packedB, 0));
+                            (from, to) -> packB(transB, b, bOff, ldb, block.pc, kc, col0, nc, from, to, packedB, 0,
+                                    vector));
                 }
                 run(threads > 1, tasks, 1, (from, to) -> {
                     for (int t = from; t < to; t++) {
@@ -200,9 +205,11 @@ final class VectorGemm {
         final int kc;
         final int jc;
         final int nc;
+        /** Whether the vector kernels run, or their scalar twins (see {@link VectorWarmUp}). */
+        final boolean vector;
 
         Block(boolean transA, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-              boolean directB, float[] packedB, int pc, int kc, int jc, int nc) {
+              boolean directB, float[] packedB, int pc, int kc, int jc, int nc, boolean vector) {
             this.transA = transA;
             this.a = a;
             this.aOff = aOff;
@@ -216,6 +223,7 @@ final class VectorGemm {
             this.kc = kc;
             this.jc = jc;
             this.nc = nc;
+            this.vector = vector;
         }
     }
 
@@ -273,20 +281,22 @@ final class VectorGemm {
                 int rowStride = blk.transA ? 1 : blk.lda;
                 int ai = blk.transA ? blk.aOff + blk.pc * blk.lda + row : blk.aOff + row * blk.lda + blk.pc;
                 int last = rows - 1;
-                if (!blk.transA && bStep == NRW) {
-                    kernelRows(kc, blk.a, ai, Math.min(1, last) * rowStride, Math.min(2, last) * rowStride,
-                            Math.min(3, last) * rowStride, Math.min(4, last) * rowStride,
-                            Math.min(5, last) * rowStride, Math.min(6, last) * rowStride,
-                            Math.min(7, last) * rowStride, bArray, bi, tile);
-                    store(tile, alpha, c, cCol + row * ldc, ldc, rows, cols, first, beta);
-                    continue;
+                int aStep = blk.transA ? blk.lda : 1;
+                int o1 = Math.min(1, last) * rowStride;
+                int o2 = Math.min(2, last) * rowStride;
+                int o3 = Math.min(3, last) * rowStride;
+                int o4 = Math.min(4, last) * rowStride;
+                int o5 = Math.min(5, last) * rowStride;
+                int o6 = Math.min(6, last) * rowStride;
+                int o7 = Math.min(7, last) * rowStride;
+                if (!blk.vector) {
+                    ScalarTiles.inPlace(kc, blk.a, ai, aStep, o1, o2, o3, o4, o5, o6, o7, bArray, bi, bStep, tile, NRW);
+                } else if (!blk.transA && bStep == NRW) {
+                    kernelRows(kc, blk.a, ai, o1, o2, o3, o4, o5, o6, o7, bArray, bi, tile);
+                } else {
+                    kernel(kc, blk.a, ai, aStep, o1, o2, o3, o4, o5, o6, o7, bArray, bi, bStep, tile);
                 }
-                kernel(kc, blk.a, ai, blk.transA ? blk.lda : 1,
-                        Math.min(1, last) * rowStride, Math.min(2, last) * rowStride,
-                        Math.min(3, last) * rowStride, Math.min(4, last) * rowStride,
-                        Math.min(5, last) * rowStride, Math.min(6, last) * rowStride,
-                        Math.min(7, last) * rowStride, bArray, bi, bStep, tile);
-                store(tile, alpha, c, cCol + row * ldc, ldc, rows, cols, first, beta);
+                store(tile, alpha, c, cCol + row * ldc, ldc, rows, cols, first, beta, blk.vector);
             }
         }
         TILES.offer(tile);
@@ -309,14 +319,13 @@ final class VectorGemm {
             int cCol = cOff + blk.jc + jp * NRW;
             for (int ip = 0; ip < rowPanels; ip++) {
                 int ai = ip * mr * kc;
-                switch (mr) {
-                    case 6 -> PackedKernels.kernel6x2(kc, ap, ai, blk.packedB, bi, tile);
-                    case 8 -> PackedKernels.kernel8x2(kc, ap, ai, blk.packedB, bi, tile);
-                    case 12 -> PackedKernels.kernel12x2(kc, ap, ai, blk.packedB, bi, tile);
-                    default -> throw new IllegalStateException("sgemm: no packed kernel with " + mr + " rows");
+                if (blk.vector) {
+                    PackedKernels.kernel(mr, kc, ap, ai, blk.packedB, bi, tile);
+                } else {
+                    ScalarTiles.packed(kc, mr, ap, ai, blk.packedB, bi, tile, NRW);
                 }
                 int row = i0 + ip * mr;
-                store(tile, alpha, c, cCol + row * ldc, ldc, Math.min(mr, mc - ip * mr), cols, first, beta);
+                store(tile, alpha, c, cCol + row * ldc, ldc, Math.min(mr, mc - ip * mr), cols, first, beta, blk.vector);
             }
         }
         A_BLOCKS.offer(ap);
@@ -348,14 +357,15 @@ final class VectorGemm {
     /**
      * Adds a finished tile into C: {@code C = beta*C + alpha*tile} for the first k block
      * ({@code C = alpha*tile} when beta is 0, so NaN in C does not survive),
-     * {@code C += alpha*tile} for the later ones.
+     * {@code C += alpha*tile} for the later ones. Full tiles go by vectors when {@code vector}; the
+     * scalar loop rounds every element the same way.
      */
-    private static void store(float[] tile, float alpha, float[] c, int ci, int ldc, int rows, int cols,
-                              boolean first, float beta) {
+    static void store(float[] tile, float alpha, float[] c, int ci, int ldc, int rows, int cols,
+                      boolean first, float beta, boolean vector) {
         boolean overwrite = first && beta == 0f;
         boolean scale = first && beta != 1f && beta != 0f;
         boolean scaleTile = alpha != 1f;
-        if (cols == NRW) {
+        if (cols == NRW && vector) {
             for (int r = 0; r < rows; r++) {
                 int co = ci + r * ldc;
                 int to = r * NRW;
@@ -395,22 +405,25 @@ final class VectorGemm {
      * past {@code nc} zero.
      */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc,
-                              int jc, int nc, int panel0, int panel1, float[] bp, int shift) {
+                              int jc, int nc, int panel0, int panel1, float[] bp, int shift, boolean vector) {
         for (int jp = panel0; jp < panel1; jp++) {
             int j0 = jc + jp * NRW;
             int w = Math.min(NRW, jc + nc - j0);
             int d = jp * NRW * kc + shift;
             if (!transB) {
-                packRows(b, bOff + pc * ldb + j0, ldb, kc, w, bp, d);
+                packRows(b, bOff + pc * ldb + j0, ldb, kc, w, bp, d, vector);
             } else {
                 packColumns(b, bOff + j0 * ldb + pc, ldb, kc, w, bp, d);
             }
         }
     }
 
-    /** B is k x n: each packed row of NRW floats is a contiguous run of B, copied by vectors. */
-    private static void packRows(float[] b, int src, int ldb, int kc, int w, float[] bp, int d) {
-        if (w == NRW) {
+    /**
+     * B is k x n: each packed row of NRW floats is a contiguous run of B, copied by vectors when
+     * {@code vector}.
+     */
+    static void packRows(float[] b, int src, int ldb, int kc, int w, float[] bp, int d, boolean vector) {
+        if (w == NRW && vector) {
             for (int p = 0; p < kc; p++) {
                 FloatVector.fromArray(S, b, src).intoArray(bp, d);
                 FloatVector.fromArray(S, b, src + LN).intoArray(bp, d + LN);
@@ -477,7 +490,7 @@ final class VectorGemm {
      * update inlined made C1 give up with 'out of virtual registers', which could leave the
      * method stuck in slow tier-2 code), and costs 16 stores per kc*16 FMAs.
      */
-    private static void kernel(int kc, float[] a, int ai, int aStep, int o1, int o2, int o3, int o4,
+    static void kernel(int kc, float[] a, int ai, int aStep, int o1, int o2, int o3, int o4,
                                int o5, int o6, int o7, float[] b, int bi, int bStep, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -524,7 +537,7 @@ final class VectorGemm {
      * constant the indices are affine in the loop counter, so the JIT checks their bounds once
      * before the loop instead of at every load.
      */
-    private static void kernelRows(int kc, float[] a, int ai, int o1, int o2, int o3, int o4,
+    static void kernelRows(int kc, float[] a, int ai, int o1, int o2, int o3, int o4,
                                    int o5, int o6, int o7, float[] b, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);

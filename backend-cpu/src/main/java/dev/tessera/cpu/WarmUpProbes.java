@@ -1,0 +1,194 @@
+package dev.tessera.cpu;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The calls {@link VectorWarmUp}'s thread makes to get the vector kernels compiled, and its test
+ * of when they are: a probe (a few kernel calls on tiny operands) that takes less than its
+ * threshold has run at compiled speed. The thresholds sit far on either side: compiled, a probe
+ * takes some tens of nanoseconds; boxed, its hundred or more vector operations take at least 30
+ * ns each.
+ *
+ * <p>The operands are tiny because every boxed operation allocates: with a k depth of 64 and SGD
+ * over 2,048 floats the warm-up allocated about 1 GB before C2 had compiled everything, enough
+ * young collections to make G1 grow the heap. The JIT's counters only need the calls, not the
+ * work, and once a kernel has been called {@link #CALLS_TO_TRIGGER} times the rest is C2's queue:
+ * from then on it is probed only about every 100 µs.
+ *
+ * <p>Every branch of a kernel is taken here (partial tiles, scalar tails), so the compiled code has
+ * no untaken path to trap on later. Only the warm-up thread uses an instance.
+ */
+final class WarmUpProbes {
+    private static final Logger LOG = LoggerFactory.getLogger(WarmUpProbes.class);
+    /** k depth of the register-tile probes. */
+    private static final int KC = 4;
+    /** Calls per probe of a register-tile kernel. */
+    private static final int TILE_CALLS = 8;
+    /** Elements of the SGD probes: one vector and a scalar tail. */
+    private static final int SGD_LENGTH = VectorGemm.LN + 5;
+    /**
+     * Calls after which a kernel is surely queued for C2: its invocation threshold is 5,000, scaled
+     * up while C2's queue is long; about 7,000 calls were measured.
+     */
+    static final int CALLS_TO_TRIGGER = 20_000;
+    /** Time between probes of a kernel that has been called enough. */
+    private static final long SLOW_PROBE_NANOS = 100_000;
+
+    private final List<Probe> gemm = new ArrayList<>();
+    private final List<Probe> optim = new ArrayList<>();
+
+    /** Kernel calls and the time under which they count as compiled. */
+    private static final class Probe {
+        final String name;
+        final Runnable calls;
+        final int callsPerProbe;
+        final long fastNanos;
+        int callsMade;
+        long lastProbe;
+        boolean compiled;
+
+        Probe(String name, Runnable calls, int callsPerProbe, long fastNanos) {
+            this.name = name;
+            this.calls = calls;
+            this.callsPerProbe = callsPerProbe;
+            this.fastNanos = fastNanos;
+        }
+
+        /**
+         * Times the calls unless the kernel is compiled or was called enough and probed less than
+         * {@link #SLOW_PROBE_NANOS} ago; returns whether it is (now) compiled.
+         */
+        boolean check() {
+            if (compiled) {
+                return true;
+            }
+            long t0 = System.nanoTime();
+            if (callsMade >= CALLS_TO_TRIGGER && t0 - lastProbe < SLOW_PROBE_NANOS) {
+                return false;
+            }
+            calls.run();
+            long t1 = System.nanoTime();
+            callsMade += callsPerProbe;
+            lastProbe = t1;
+            compiled = t1 - t0 < fastNanos;
+            if (compiled) {
+                LOG.debug("Tessera CPU: {} ran at compiled speed after {} calls", name, callsMade);
+            }
+            return compiled;
+        }
+
+        boolean waitingForCompiler() {
+            return !compiled && callsMade >= CALLS_TO_TRIGGER;
+        }
+    }
+
+    WarmUpProbes() {
+        int nrw = VectorGemm.NRW;
+        float[] a = filled(12 * KC, 0.25f);
+        float[] b = filled(KC * nrw, 0.5f);
+        float[] tile = new float[12 * nrw];
+        float[] c = filled(8 * nrw, 1f);
+        // Tile kernels: calls of depth 0 (what the JIT counts is calls; these box the fewest vectors),
+        // and one in TILE_CALLS of depth KC, so that the k loop's body is taken too.
+        gemm.add(new Probe("VectorGemm.kernelRows", () -> {
+            for (int i = 1; i <= TILE_CALLS; i++) {
+                VectorGemm.kernelRows(i == TILE_CALLS ? KC : 0, a, 0, KC, 2 * KC, 3 * KC, 4 * KC, 5 * KC, 6 * KC,
+                        7 * KC, b, 0, tile);
+            }
+        }, TILE_CALLS, 2_000));
+        // A stored transposed: step 8 along k, rows one apart.
+        gemm.add(new Probe("VectorGemm.kernel", () -> {
+            for (int i = 1; i <= TILE_CALLS; i++) {
+                VectorGemm.kernel(i == TILE_CALLS ? KC : 0, a, 0, 8, 1, 2, 3, 4, 5, 6, 7, b, 0, nrw, tile);
+            }
+        }, TILE_CALLS, 2_000));
+        for (int mr : packedTileHeights()) {
+            gemm.add(new Probe("PackedKernels.kernel" + mr + "x2", () -> {
+                for (int i = 1; i <= TILE_CALLS; i++) {
+                    PackedKernels.kernel(mr, i == TILE_CALLS ? KC : 0, a, 0, b, 0, tile);
+                }
+            }, TILE_CALLS, 2_000));
+        }
+        gemm.add(new Probe("VectorGemm.store", () -> {
+            for (int cols : new int[] {nrw, nrw - 3}) { // a full tile, and the scalar loop of a partial one
+                // overwrite; scale C by beta; accumulate; and each with alpha != 1
+                VectorGemm.store(tile, 1f, c, 0, nrw, 2, cols, true, 0f, true);
+                VectorGemm.store(tile, 0.5f, c, 0, nrw, 2, cols, true, 0.5f, true);
+                VectorGemm.store(tile, 1f, c, 0, nrw, 2, cols, false, 0f, true);
+                VectorGemm.store(tile, 2f, c, 0, nrw, 2, cols, false, 0f, true);
+            }
+            VectorGemm.store(tile, 1f, c, 0, nrw, 2, nrw, true, 0f, false); // a full tile by the scalar loop
+        }, 9, 1_000));
+        float[] packed = new float[KC * nrw];
+        gemm.add(new Probe("VectorGemm.packRows", () -> {
+            VectorGemm.packRows(b, 0, nrw, KC, nrw, packed, 0, true);
+            VectorGemm.packRows(b, 0, nrw, 2, nrw - 3, packed, 0, true); // a partial panel
+            VectorGemm.packRows(b, 0, nrw, 2, nrw, packed, 0, false); // a whole one by the scalar loop
+        }, 3, 1_000));
+        float[] p = filled(SGD_LENGTH, 1f);
+        float[] g = filled(SGD_LENGTH, 1e-3f);
+        float[] buf = filled(SGD_LENGTH, 0f);
+        optim.add(new Probe("VectorOptim.sgdMomentum", () -> {
+            for (int i = 0; i < 8; i++) {
+                VectorOptim.sgdMomentum(p, 0, g, 0, buf, 0, 0.9f, 1f, -1e-3f, 0, SGD_LENGTH);
+            }
+        }, 8, 1_000));
+        optim.add(new Probe("VectorOptim.addScaled", () -> {
+            for (int i = 0; i < 8; i++) {
+                VectorOptim.addScaled(p, 0, g, 0, -1e-3f, 0, SGD_LENGTH);
+            }
+        }, 8, 1_000));
+    }
+
+    /** Probes each GEMM kernel not yet compiled (see {@link Probe#check}); returns whether all are. */
+    boolean gemmCompiled() {
+        return checkAll(gemm);
+    }
+
+    /** Probes each SGD kernel not yet compiled (see {@link Probe#check}); returns whether all are. */
+    boolean optimCompiled() {
+        return checkAll(optim);
+    }
+
+    /** Whether every kernel not yet compiled has been called enough: the thread may then sleep. */
+    boolean onlyWaiting() {
+        return Stream.of(gemm, optim).flatMap(List::stream).allMatch(p -> p.compiled || p.waitingForCompiler());
+    }
+
+    private static boolean checkAll(List<Probe> probes) {
+        boolean all = true;
+        for (Probe p : probes) {
+            all &= p.check();
+        }
+        return all;
+    }
+
+    /**
+     * The packed tile heights GEMM may use: the variant chosen from the CPU unless the variant is
+     * set or calibrated (deciding it here would start the calibration on this thread), then all.
+     */
+    private static List<Integer> packedTileHeights() {
+        String wanted = System.getProperty(GemmTuner.PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        List<GemmVariant> variants = wanted.equals("auto")
+                ? List.of(GemmTuner.byCpu(VectorGemm.LN)) : GemmVariant.ALL;
+        List<Integer> heights = new ArrayList<>();
+        for (GemmVariant v : variants) {
+            if (v.packsA() && !heights.contains(v.mr())) {
+                heights.add(v.mr());
+            }
+        }
+        return heights;
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] x = new float[n];
+        Arrays.fill(x, value);
+        return x;
+    }
+}

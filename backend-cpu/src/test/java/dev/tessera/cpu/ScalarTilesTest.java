@@ -1,0 +1,128 @@
+package dev.tessera.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tessera.spi.SgdSpec;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The scalar twins that serve until the JIT has compiled the vector kernels ({@link ScalarTiles},
+ * the scalar branches of {@link VectorGemm} and {@link OptimKernels}) give the vector kernels' bits:
+ * tile by tile, and whole products and SGD updates with the gates forced shut and open.
+ * ({@code assertArrayEquals} on float arrays compares bit patterns.)
+ */
+class ScalarTilesTest {
+    private static final int NRW = VectorGemm.NRW;
+
+    @BeforeAll
+    static void needsTheVectorModule() {
+        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "the Vector API module is not in this JVM");
+    }
+
+    @AfterEach
+    void followTheWarmUpAgain() {
+        VectorWarmUp.forceForTests(null);
+    }
+
+    @ParameterizedTest(name = "kc={0}")
+    @ValueSource(ints = {0, 1, 7, 64, 513})
+    void inPlaceTilesGiveTheBitsOfTheVectorKernels(int kc) {
+        SplittableRandom rnd = new SplittableRandom(kc);
+        int lda = kc + 3;
+        float[] a = random(8 * lda + 8 * (kc + 1) + 9, rnd);
+        int bStep = NRW + 5;
+        float[] b = random((kc + 1) * bStep + 2, rnd);
+        // A read by rows (step 1, rows lda apart, the last three repeating row 4), as kernelRows reads it.
+        int[] o = {lda, 2 * lda, 3 * lda, 4 * lda, 4 * lda, 4 * lda, 4 * lda};
+        float[] want = new float[8 * NRW];
+        VectorGemm.kernelRows(kc, a, 2, o[0], o[1], o[2], o[3], o[4], o[5], o[6], b, 1, want);
+        float[] got = new float[8 * NRW];
+        ScalarTiles.inPlace(kc, a, 2, 1, o[0], o[1], o[2], o[3], o[4], o[5], o[6], b, 1, NRW, got, NRW);
+        assertArrayEquals(want, got, "A by rows, B packed");
+        // A stored transposed (step 8 along k, rows one apart) and B read in place with its own stride.
+        VectorGemm.kernel(kc, a, 1, 8, 1, 2, 3, 4, 5, 6, 7, b, 2, bStep, want);
+        ScalarTiles.inPlace(kc, a, 1, 8, 1, 2, 3, 4, 5, 6, 7, b, 2, bStep, got, NRW);
+        assertArrayEquals(want, got, "A transposed, B in place");
+    }
+
+    @ParameterizedTest(name = "kc={0}")
+    @ValueSource(ints = {0, 1, 7, 64, 513})
+    void packedTilesGiveTheBitsOfTheVectorKernels(int kc) {
+        SplittableRandom rnd = new SplittableRandom(100 + kc);
+        for (int mr : new int[] {6, 8, 12}) {
+            float[] a = random(mr * kc + 5, rnd);
+            float[] b = random(kc * NRW + 3, rnd);
+            float[] want = new float[mr * NRW];
+            PackedKernels.kernel(mr, kc, a, 5, b, 3, want);
+            float[] got = new float[mr * NRW];
+            ScalarTiles.packed(kc, mr, a, 5, b, 3, got, NRW);
+            assertArrayEquals(want, got, mr + " rows");
+        }
+    }
+
+    @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4}")
+    @CsvSource({"33, 70, 129, false, false", "64, 256, 784, false, true", "40, 300, 1100, false, false",
+        "13, 77, 600, true, false", "96, 200, 520, true, true", "8, 17, 5, false, false"})
+    void productsGiveTheSameBitsBeforeAndAfterTheSwitch(int m, int n, int k, boolean transA, boolean transB) {
+        SplittableRandom rnd = new SplittableRandom(31L * m + n + k);
+        GemmTest.Operands op = new GemmTest.Operands(m, n, k, transA, transB, rnd);
+        float[] startC = op.newC(rnd);
+        float[] alphas = {1f, -0.75f, 2f};
+        float[] betas = {0f, 1f, 0.5f};
+        for (GemmVariant v : GemmVariant.ALL) {
+            for (boolean parallel : new boolean[] {false, true}) {
+                for (int c = 0; c < alphas.length; c++) {
+                    float[][] results = new float[2][];
+                    for (int vector = 0; vector < 2; vector++) {
+                        VectorWarmUp.forceForTests(vector == 1);
+                        results[vector] = startC.clone();
+                        VectorGemm.sgemm(v, transA, transB, m, n, k, alphas[c], op.a, GemmTest.OFF_A, op.lda,
+                                op.b, GemmTest.OFF_B, op.ldb, betas[c], results[vector], GemmTest.OFF_C, op.ldc,
+                                parallel);
+                    }
+                    assertArrayEquals(results[1], results[0], v + (parallel ? " on the pool" : " on one thread")
+                            + " alpha=" + alphas[c] + " beta=" + betas[c]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void sgdGivesTheSameBitsBeforeAndAfterTheSwitch() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int n = 3 * VectorGemm.LN + 5;
+        float[] p0 = random(n + 2, rnd);
+        float[] g = random(n + 1, rnd);
+        float[] buf0 = random(n + 3, rnd);
+        SgdSpec plain = new SgdSpec(0.1f, 0f, 0f, 0f, false, false);
+        SgdSpec momentum = new SgdSpec(0.1f, 0.9f, 0.25f, 0f, false, false);
+        for (SgdSpec spec : new SgdSpec[] {plain, momentum}) {
+            float[][] ps = new float[2][];
+            float[][] bufs = new float[2][];
+            for (int vector = 0; vector < 2; vector++) {
+                VectorWarmUp.forceForTests(vector == 1);
+                ps[vector] = p0.clone();
+                bufs[vector] = buf0.clone();
+                OptimKernels.sgd(ps[vector], 2, g, 1, spec.momentum() == 0f ? null : bufs[vector], 3, n, spec);
+            }
+            assertArrayEquals(ps[1], ps[0], "parameters, " + spec);
+            assertArrayEquals(bufs[1], bufs[0], "momentum buffer, " + spec);
+        }
+    }
+
+    private static float[] random(int n, SplittableRandom rnd) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        return x;
+    }
+}
