@@ -68,6 +68,29 @@ class ScalarTilesTest {
         }
     }
 
+    @ParameterizedTest(name = "tile width {0}")
+    @ValueSource(ints = {16, 32})
+    void bothTileWidthsAccumulateInOrderWithFusedMultiplyAdds(int nrw) {
+        // Both widths whatever this CPU's: 16 (AVX2, eight columns at a time) and 32 (AVX-512, sixteen).
+        SplittableRandom rnd = new SplittableRandom(nrw);
+        int kc = 37;
+        float[] a = random(6 * kc, rnd);
+        float[] b = random(kc * nrw, rnd);
+        float[] got = new float[6 * nrw];
+        ScalarTiles.packed(kc, 6, a, 0, b, 0, got, nrw);
+        float[] want = new float[6 * nrw];
+        for (int r = 0; r < 6; r++) {
+            for (int j = 0; j < nrw; j++) {
+                float acc = 0f;
+                for (int p = 0; p < kc; p++) {
+                    acc = Math.fma(a[p * 6 + r], b[p * nrw + j], acc);
+                }
+                want[r * nrw + j] = acc;
+            }
+        }
+        assertArrayEquals(want, got);
+    }
+
     @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4}")
     @CsvSource({"33, 70, 129, false, false", "64, 256, 784, false, true", "40, 300, 1100, false, false",
         "13, 77, 600, true, false", "96, 200, 520, true, true", "8, 17, 5, false, false"})
