@@ -362,38 +362,55 @@ final class VectorGemm {
      */
     static void store(float[] tile, float alpha, float[] c, int ci, int ldc, int rows, int cols,
                       boolean first, float beta, boolean vector) {
+        // Two methods, not two branches of one: while the warm-up keeps the vectors off, the scalar
+        // branch would dominate this method's profile, and C2 does not inline the Vector API calls
+        // of a branch it deems rare, which would leave the vectors boxed once they are switched on.
+        if (cols == NRW && vector) {
+            storeVectors(tile, alpha, c, ci, ldc, rows, first, beta);
+        } else {
+            storeScalars(tile, alpha, c, ci, ldc, rows, cols, first, beta);
+        }
+    }
+
+    /** {@link #store} of a full tile by vectors. */
+    static void storeVectors(float[] tile, float alpha, float[] c, int ci, int ldc, int rows, boolean first,
+                             float beta) {
         boolean overwrite = first && beta == 0f;
         boolean scale = first && beta != 1f && beta != 0f;
         boolean scaleTile = alpha != 1f;
-        if (cols == NRW && vector) {
-            for (int r = 0; r < rows; r++) {
-                int co = ci + r * ldc;
-                int to = r * NRW;
-                for (int v = 0; v < NRW; v += LN) {
-                    FloatVector x = FloatVector.fromArray(S, tile, to + v);
-                    if (scaleTile) {
-                        x = x.mul(alpha);
-                    }
-                    if (!overwrite) {
-                        FloatVector old = FloatVector.fromArray(S, c, co + v);
-                        x = scale ? old.mul(beta).add(x) : old.add(x);
-                    }
-                    x.intoArray(c, co + v);
+        for (int r = 0; r < rows; r++) {
+            int co = ci + r * ldc;
+            int to = r * NRW;
+            for (int v = 0; v < NRW; v += LN) {
+                FloatVector x = FloatVector.fromArray(S, tile, to + v);
+                if (scaleTile) {
+                    x = x.mul(alpha);
                 }
+                if (!overwrite) {
+                    FloatVector old = FloatVector.fromArray(S, c, co + v);
+                    x = scale ? old.mul(beta).add(x) : old.add(x);
+                }
+                x.intoArray(c, co + v);
             }
-        } else {
-            for (int r = 0; r < rows; r++) {
-                int co = ci + r * ldc;
-                int to = r * NRW;
-                for (int j = 0; j < cols; j++) {
-                    float x = alpha * tile[to + j];
-                    if (overwrite) {
-                        c[co + j] = x;
-                    } else if (scale) {
-                        c[co + j] = beta * c[co + j] + x;
-                    } else {
-                        c[co + j] += x;
-                    }
+        }
+    }
+
+    /** {@link #store} element by element, for any number of columns. */
+    private static void storeScalars(float[] tile, float alpha, float[] c, int ci, int ldc, int rows, int cols,
+                                     boolean first, float beta) {
+        boolean overwrite = first && beta == 0f;
+        boolean scale = first && beta != 1f && beta != 0f;
+        for (int r = 0; r < rows; r++) {
+            int co = ci + r * ldc;
+            int to = r * NRW;
+            for (int j = 0; j < cols; j++) {
+                float x = alpha * tile[to + j];
+                if (overwrite) {
+                    c[co + j] = x;
+                } else if (scale) {
+                    c[co + j] = beta * c[co + j] + x;
+                } else {
+                    c[co + j] += x;
                 }
             }
         }
@@ -420,27 +437,32 @@ final class VectorGemm {
 
     /**
      * B is k x n: each packed row of NRW floats is a contiguous run of B, copied by vectors when
-     * {@code vector}.
+     * {@code vector} and the panel is whole (two methods for the reason given in {@link #store}).
      */
     static void packRows(float[] b, int src, int ldb, int kc, int w, float[] bp, int d, boolean vector) {
         if (w == NRW && vector) {
-            for (int p = 0; p < kc; p++) {
-                FloatVector.fromArray(S, b, src).intoArray(bp, d);
-                FloatVector.fromArray(S, b, src + LN).intoArray(bp, d + LN);
-                src += ldb;
-                d += NRW;
+            packRowsByVectors(b, src, ldb, kc, bp, d);
+            return;
+        }
+        for (int p = 0; p < kc; p++) {
+            for (int j = 0; j < w; j++) {
+                bp[d + j] = b[src + j];
             }
-        } else {
-            for (int p = 0; p < kc; p++) {
-                for (int j = 0; j < w; j++) {
-                    bp[d + j] = b[src + j];
-                }
-                for (int j = w; j < NRW; j++) {
-                    bp[d + j] = 0f;
-                }
-                src += ldb;
-                d += NRW;
+            for (int j = w; j < NRW; j++) {
+                bp[d + j] = 0f;
             }
+            src += ldb;
+            d += NRW;
+        }
+    }
+
+    /** {@link #packRows} of a whole panel by vectors. */
+    static void packRowsByVectors(float[] b, int src, int ldb, int kc, float[] bp, int d) {
+        for (int p = 0; p < kc; p++) {
+            FloatVector.fromArray(S, b, src).intoArray(bp, d);
+            FloatVector.fromArray(S, b, src + LN).intoArray(bp, d + LN);
+            src += ldb;
+            d += NRW;
         }
     }
 

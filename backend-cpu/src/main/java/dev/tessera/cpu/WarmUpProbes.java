@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * work, and once a kernel has been called {@link #CALLS_TO_TRIGGER} times the rest is C2's queue:
  * from then on it is probed only about every 100 µs.
  *
- * <p>Every branch of a kernel is taken here (partial tiles, scalar tails), so the compiled code has
- * no untaken path to trap on later. Only the warm-up thread uses an instance.
+ * <p>Every branch of a kernel is taken here (scalar tails included), so the compiled code has no
+ * untaken path to trap on later. Only the warm-up thread uses an instance.
  */
 final class WarmUpProbes {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUpProbes.class);
@@ -94,7 +94,8 @@ final class WarmUpProbes {
         float[] b = filled(KC * nrw, 0.5f);
         float[] tile = new float[12 * nrw];
         float[] c = filled(8 * nrw, 1f);
-        // Tile kernels: calls of depth 0 (what the JIT counts is calls; these box the fewest vectors),
+        // Each probe calls one method that holds vector code and nothing else, so that its profile is
+        // the same here as in use. Tile kernels: calls of depth 0 (what the JIT counts is calls; these box the fewest vectors),
         // and one in TILE_CALLS of depth KC, so that the k loop's body is taken too.
         gemm.add(new Probe("VectorGemm.kernelRows", () -> {
             for (int i = 1; i <= TILE_CALLS; i++) {
@@ -115,22 +116,20 @@ final class WarmUpProbes {
                 }
             }, TILE_CALLS, 2_000));
         }
-        gemm.add(new Probe("VectorGemm.store", () -> {
-            for (int cols : new int[] {nrw, nrw - 3}) { // a full tile, and the scalar loop of a partial one
-                // overwrite; scale C by beta; accumulate; and each with alpha != 1
-                VectorGemm.store(tile, 1f, c, 0, nrw, 2, cols, true, 0f, true);
-                VectorGemm.store(tile, 0.5f, c, 0, nrw, 2, cols, true, 0.5f, true);
-                VectorGemm.store(tile, 1f, c, 0, nrw, 2, cols, false, 0f, true);
-                VectorGemm.store(tile, 2f, c, 0, nrw, 2, cols, false, 0f, true);
+        gemm.add(new Probe("VectorGemm.storeVectors", () -> {
+            for (int i = 0; i < 2; i++) { // overwrite; scale C by beta; accumulate; and each with alpha != 1
+                VectorGemm.storeVectors(tile, 1f, c, 0, nrw, 2, true, 0f);
+                VectorGemm.storeVectors(tile, 0.5f, c, 0, nrw, 2, true, 0.5f);
+                VectorGemm.storeVectors(tile, 1f, c, 0, nrw, 2, false, 0f);
+                VectorGemm.storeVectors(tile, 2f, c, 0, nrw, 2, false, 0f);
             }
-            VectorGemm.store(tile, 1f, c, 0, nrw, 2, nrw, true, 0f, false); // a full tile by the scalar loop
-        }, 9, 1_000));
+        }, 8, 1_000));
         float[] packed = new float[KC * nrw];
-        gemm.add(new Probe("VectorGemm.packRows", () -> {
-            VectorGemm.packRows(b, 0, nrw, KC, nrw, packed, 0, true);
-            VectorGemm.packRows(b, 0, nrw, 2, nrw - 3, packed, 0, true); // a partial panel
-            VectorGemm.packRows(b, 0, nrw, 2, nrw, packed, 0, false); // a whole one by the scalar loop
-        }, 3, 1_000));
+        gemm.add(new Probe("VectorGemm.packRowsByVectors", () -> {
+            for (int i = 0; i < 4; i++) {
+                VectorGemm.packRowsByVectors(b, 0, nrw, KC, packed, 0);
+            }
+        }, 4, 1_000));
         float[] p = filled(SGD_LENGTH, 1f);
         float[] g = filled(SGD_LENGTH, 1e-3f);
         float[] buf = filled(SGD_LENGTH, 0f);
