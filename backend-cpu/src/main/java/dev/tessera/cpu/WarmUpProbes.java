@@ -95,8 +95,9 @@ final class WarmUpProbes {
         float[] tile = new float[12 * nrw];
         float[] c = filled(8 * nrw, 1f);
         // Each probe calls one method that holds vector code and nothing else, so that its profile is
-        // the same here as in use. Tile kernels: calls of depth 0 (what the JIT counts is calls; these box the fewest vectors),
-        // and one in TILE_CALLS of depth KC, so that the k loop's body is taken too.
+        // the same here as in use. Tile kernels: calls of depth 0 (what the JIT counts is calls; these
+        // box the fewest vectors), and one in TILE_CALLS of depth KC, so that the k loop's body is
+        // taken too.
         gemm.add(new Probe("VectorGemm.kernelRows", () -> {
             for (int i = 1; i <= TILE_CALLS; i++) {
                 VectorGemm.kernelRows(i == TILE_CALLS ? KC : 0, a, 0, KC, 2 * KC, 3 * KC, 4 * KC, 5 * KC, 6 * KC,
