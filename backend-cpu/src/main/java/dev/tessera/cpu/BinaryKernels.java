@@ -21,7 +21,9 @@ final class BinaryKernels {
     static void row(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n,
                     boolean simd) {
         // Explicit vectors first: see UnaryKernels.row for why the plain loops stay scalar.
-        if (simd && os == 1 && n >= Simd.MIN_LENGTH && VectorBinary.row(op, a, ao, as, b, bo, bs, out, oo, n)) {
+        // Until the warm-up has them compiled the vector loops wait (the scalar ones give the same bits).
+        if (simd && os == 1 && n >= Simd.MIN_LENGTH && VectorWarmUp.elementwiseCompiled()
+                && VectorBinary.row(op, a, ao, as, b, bo, bs, out, oo, n)) {
             return;
         }
         if (as == 1 && os == 1 && (bs == 1 || bs == 0) && fast(op, a, ao, b, bo, bs, out, oo, n)) {

@@ -193,7 +193,7 @@ final class ReduceKernels {
             for (int j0 = 0; j0 < n; j0 += ROW_BLOCK) {
                 int rows = Math.min(ROW_BLOCK, n - j0);
                 Arrays.fill(facc, 0, w, 0f);
-                if (simd) {
+                if (simd && VectorWarmUp.elementwiseCompiled()) { // the same additions either way
                     VectorReduce.addRows(x, base + j0 * inner, rows, inner, c0, c1, facc);
                 } else {
                     for (int j = 0; j < rows; j++) {

@@ -26,7 +26,7 @@ final class UnaryKernels {
             // Explicit vectors first: C2 does not auto-vectorise the plain loops below, because
             // with two unknown offsets into arrays that may be the same it cannot rule out a
             // loop-carried dependence (measured 0.7 ns an element, ~15x slower).
-            if (simd && n >= Simd.MIN_LENGTH && VectorUnary.row(op, p, x, xo, out, oo, n)) {
+            if (simd && n >= Simd.MIN_LENGTH && vectorLoopsReady(op) && VectorUnary.row(op, p, x, xo, out, oo, n)) {
                 return;
             }
             if (contiguous(op, p, x, xo, out, oo, n)) {
@@ -36,6 +36,11 @@ final class UnaryKernels {
         for (int i = 0; i < n; i++) {
             out[oo + i * os] = apply(op, p, x[xo + i * xs]);
         }
+    }
+
+    /** Whether {@code op}'s vector loop may run: some wait for the warm-up ({@link VectorWarmUp}). */
+    private static boolean vectorLoopsReady(UnaryOp op) {
+        return !VectorWarmUp.GATED_UNARY_OPS.contains(op) || VectorWarmUp.elementwiseCompiled();
     }
 
     /** Tight scalar loops for the most frequent ops (short rows, or no Vector API); false if {@code op} has none. */

@@ -1,11 +1,15 @@
 package dev.tessera.cpu;
 
+import dev.tessera.spi.UnaryOp;
+import java.util.EnumSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the hottest Vector API kernels (the GEMM register tiles and the SGD update) out of the
- * work until the JIT has compiled them, and gets them compiled on a background thread meanwhile.
+ * Keeps the hottest Vector API kernels (the GEMM register tiles, the SGD update, the common
+ * elementwise ops) out of the work until the JIT has compiled them, and gets them compiled on a
+ * background thread meanwhile.
  *
  * <p>Why: until C2 has compiled a Vector API method, every vector operation in it runs as a Java
  * object (the interpreter and C1 cannot keep vectors in registers), about a hundred times slower
@@ -14,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * operations were so hot that C2 spent its first second compiling the Vector API's own fallback
  * methods before it reached the kernels. Scalar loops leave the interpreter within milliseconds.
  * So until a kernel is compiled its callers run its scalar twin ({@link ScalarTiles}, the scalar
- * loops of {@link OptimKernels}), which gives the same bits, while a daemon thread calls the vector
+ * loops of {@link OptimKernels}, {@link UnaryKernels}, {@link BinaryKernels}, {@link ReduceKernels}),
+ * which gives the same bits, while a daemon thread calls the vector
  * kernel on small operands until one call runs at compiled speed, then opens its gate.
  *
  * <p>The thread starts with the CPU backend ({@link #start}) and ends when every gate is open,
@@ -39,6 +44,15 @@ final class VectorWarmUp {
 
     private static volatile boolean gemmOpen = !ENABLED;
     private static volatile boolean optimOpen = !ENABLED;
+    private static volatile boolean elementwiseOpen = !ENABLED;
+
+    /**
+     * The unary ops whose vector loops wait for the warm-up: common ones whose scalar loops give
+     * the same bits. Every binary op's loops wait too (all give the scalar bits), and the column
+     * sums of {@link VectorReduce#addRows}; other ops run their vector loops from the first call.
+     */
+    static final Set<UnaryOp> GATED_UNARY_OPS =
+            EnumSet.of(UnaryOp.RELU, UnaryOp.STEP, UnaryOp.NEG, UnaryOp.ADD_SCALAR, UnaryOp.MUL_SCALAR);
     /** Tests only: null follows the gates, TRUE forces the vector kernels, FALSE the scalar ones. */
     private static volatile Boolean forced;
     private static volatile boolean started;
@@ -88,6 +102,19 @@ final class VectorWarmUp {
     }
 
     /**
+     * Whether the elementwise kernels that wait for the warm-up ({@link #GATED_UNARY_OPS}, the
+     * binary ops, column sums) may run on vectors. They are probed after the GEMM and SGD kernels.
+     */
+    static boolean elementwiseCompiled() {
+        Boolean f = forced;
+        if (f != null) {
+            return f;
+        }
+        startOnFirstUse();
+        return elementwiseOpen;
+    }
+
+    /**
      * Waits until the GEMM kernels run at compiled speed (for timing them), at most
      * {@link #GIVE_UP_NANOS} after the warm-up started.
      *
@@ -118,6 +145,7 @@ final class VectorWarmUp {
     private static void openAll() {
         gemmOpen = true;
         optimOpen = true;
+        elementwiseOpen = true;
     }
 
     private static void run() {
@@ -125,7 +153,7 @@ final class VectorWarmUp {
         try {
             WarmUpProbes probes = new WarmUpProbes();
             long deadline = start + GIVE_UP_NANOS;
-            while (!(gemmOpen && optimOpen) && System.nanoTime() < deadline) {
+            while (!(gemmOpen && optimOpen && elementwiseOpen) && System.nanoTime() < deadline) {
                 if (!gemmOpen && probes.gemmCompiled()) {
                     gemmOpen = true;
                     LOG.debug("Tessera CPU: vector GEMM kernels compiled after {} ms", elapsedMillis(start));
@@ -134,11 +162,17 @@ final class VectorWarmUp {
                     optimOpen = true;
                     LOG.debug("Tessera CPU: vector SGD kernels compiled after {} ms", elapsedMillis(start));
                 }
-                if (probes.onlyWaiting()) {
-                    Thread.sleep(0, 50_000);
+                // The elementwise kernels cost less boxed, and their probes would delay the others.
+                boolean elementwiseTurn = gemmOpen && optimOpen;
+                if (elementwiseTurn && probes.elementwiseCompiled()) {
+                    elementwiseOpen = true;
+                    LOG.debug("Tessera CPU: vector elementwise kernels compiled after {} ms", elapsedMillis(start));
+                }
+                if (probes.onlyWaiting(elementwiseTurn)) {
+                    Thread.sleep(1);
                 }
             }
-            if (!(gemmOpen && optimOpen)) {
+            if (!(gemmOpen && optimOpen && elementwiseOpen)) {
                 LOG.debug("Tessera CPU: vector kernels not at compiled speed after {} ms; using them anyway",
                         elapsedMillis(start));
             }

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.UnaryOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,7 @@ final class WarmUpProbes {
 
     private final List<Probe> gemm = new ArrayList<>();
     private final List<Probe> optim = new ArrayList<>();
+    private final List<Probe> elementwise = new ArrayList<>();
 
     /** Kernel calls and the time under which they count as compiled. */
     private static final class Probe {
@@ -144,6 +147,44 @@ final class WarmUpProbes {
                 VectorOptim.addScaled(p, 0, g, 0, -1e-3f, 0, SGD_LENGTH);
             }
         }, 8, 1_000));
+        addElementwise();
+    }
+
+    /**
+     * The gated elementwise kernels ({@link VectorWarmUp#GATED_UNARY_OPS}, the common binary ops
+     * with both operands rows and with one a broadcast value, column sums), each on rows of whole
+     * vectors, with a partial last vector, and shorter than a vector.
+     */
+    private void addElementwise() {
+        int ln = VectorGemm.LN;
+        int[] lengths = {2 * ln, ln + 5, 5};
+        float[] x = filled(4 * (4 * ln + 5), 0.75f);
+        float[] y = filled(x.length, -0.5f);
+        float[] out = new float[x.length];
+        for (UnaryOp op : VectorWarmUp.GATED_UNARY_OPS) {
+            elementwise.add(new Probe("VectorUnary " + op, () -> {
+                for (int n : lengths) {
+                    VectorUnary.row(op, 0.5f, x, 0, out, 0, n);
+                }
+            }, lengths.length, 500));
+        }
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV}) {
+            elementwise.add(new Probe("VectorBinary " + op, () -> {
+                for (int n : lengths) {
+                    VectorBinary.row(op, x, 0, 1, y, 0, 1, out, 0, n);
+                }
+                VectorBinary.row(op, x, 0, 1, y, 0, 0, out, 0, 2 * ln);
+                VectorBinary.row(op, x, 0, 0, y, 0, 1, out, 0, 2 * ln);
+            }, lengths.length + 2, 700));
+        }
+        int width = 4 * ln + 5;
+        elementwise.add(new Probe("VectorReduce.addRows", () -> VectorReduce.addRows(x, 0, 4, width, 0, width, out),
+                1, 500));
+    }
+
+    /** Probes each gated elementwise kernel not yet compiled; returns whether all are. */
+    boolean elementwiseCompiled() {
+        return checkAll(elementwise);
     }
 
     /** Probes each GEMM kernel not yet compiled (see {@link Probe#check}); returns whether all are. */
@@ -156,9 +197,13 @@ final class WarmUpProbes {
         return checkAll(optim);
     }
 
-    /** Whether every kernel not yet compiled has been called enough: the thread may then sleep. */
-    boolean onlyWaiting() {
-        return Stream.of(gemm, optim).flatMap(List::stream).allMatch(p -> p.compiled || p.waitingForCompiler());
+    /**
+     * Whether every kernel not yet compiled has been called enough (the elementwise ones only once
+     * it is their turn): the thread may then sleep.
+     */
+    boolean onlyWaiting(boolean elementwiseTurn) {
+        return Stream.of(gemm, optim, elementwiseTurn ? elementwise : List.<Probe>of()).flatMap(List::stream)
+                .allMatch(p -> p.compiled || p.waitingForCompiler());
     }
 
     private static boolean checkAll(List<Probe> probes) {

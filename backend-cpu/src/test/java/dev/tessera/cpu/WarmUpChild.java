@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Run in a child JVM by {@link VectorWarmUpTest}: multiplies two matrices and takes an SGD step
- * while the warm-up's gates are shut, waits until they open, does both again on the same operands,
- * and prints what it saw.
+ * Run in a child JVM by {@link VectorWarmUpTest}: runs a kernel of each gate (a product, an SGD
+ * step, elementwise ops, column sums) while the warm-up's gates are shut, waits until they open,
+ * runs them again on the same operands, and prints what it saw.
  */
 public final class WarmUpChild {
     private WarmUpChild() {
@@ -18,18 +18,18 @@ public final class WarmUpChild {
      */
     public static void main(String[] args) throws InterruptedException {
         VectorWarmUp.start();
-        boolean shutAtStart = !VectorWarmUp.gemmCompiled() && !VectorWarmUp.optimCompiled();
+        boolean shutAtStart = !anyOpen();
         float[][] before = work();
-        boolean stillShut = !VectorWarmUp.gemmCompiled() && !VectorWarmUp.optimCompiled();
+        boolean stillShut = !anyOpen();
         long t0 = System.nanoTime();
         long deadline = t0 + 60_000_000_000L;
-        while (!(VectorWarmUp.gemmCompiled() && VectorWarmUp.optimCompiled()) && System.nanoTime() < deadline) {
+        while (!allOpen() && System.nanoTime() < deadline) {
             Thread.sleep(2);
         }
-        boolean open = VectorWarmUp.gemmCompiled() && VectorWarmUp.optimCompiled();
+        boolean open = allOpen();
         long waitedMs = (System.nanoTime() - t0) / 1_000_000;
         float[][] after = work();
-        boolean sameBits = Arrays.equals(before[0], after[0]) && Arrays.equals(before[1], after[1]);
+        boolean sameBits = Arrays.deepEquals(before, after);
         boolean threadLeft = true;
         for (long end = System.nanoTime() + 5_000_000_000L; threadLeft && System.nanoTime() < end; Thread.sleep(10)) {
             threadLeft = Thread.getAllStackTraces().keySet().stream()
@@ -41,7 +41,18 @@ public final class WarmUpChild {
         System.out.println("threadLeft=" + threadLeft);
     }
 
-    /** A product through every register-tile kernel and an SGD step with momentum; returns both results. */
+    private static boolean anyOpen() {
+        return VectorWarmUp.gemmCompiled() || VectorWarmUp.optimCompiled() || VectorWarmUp.elementwiseCompiled();
+    }
+
+    private static boolean allOpen() {
+        return VectorWarmUp.gemmCompiled() && VectorWarmUp.optimCompiled() && VectorWarmUp.elementwiseCompiled();
+    }
+
+    /**
+     * A product through every register-tile kernel, an SGD step with momentum, a ReLU, a product of
+     * rows and column sums; returns the results.
+     */
     private static float[][] work() {
         SplittableRandom rnd = new SplittableRandom(5);
         int m = 70;
@@ -64,6 +75,12 @@ public final class WarmUpChild {
         float[] p = Arrays.copyOf(c, c.length);
         float[] buf = Arrays.copyOf(a, c.length);
         OptimKernels.sgd(p, 0, c, 0, buf, 0, c.length, new dev.tessera.spi.SgdSpec(0.1f, 0.9f, 0f, 0f, false, false));
-        return new float[][] {c, p};
+        float[] relu = new float[c.length];
+        UnaryKernels.row(dev.tessera.spi.UnaryOp.RELU, 0f, c, 0, 1, relu, 0, 1, c.length);
+        float[] product = new float[c.length];
+        BinaryKernels.row(dev.tessera.spi.BinaryOp.MUL, relu, 0, 1, p, 0, 1, product, 0, 1, c.length);
+        float[] sums = new float[n];
+        ReduceKernels.reduce(dev.tessera.spi.ReduceOp.SUM, product, 0, 1, m, n, sums, null, 0);
+        return new float[][] {c, p, relu, product, sums};
     }
 }

@@ -1,25 +1,33 @@
 package dev.tessera.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tessera.spi.BinaryOp;
+import dev.tessera.spi.ReduceOp;
 import dev.tessera.spi.SgdSpec;
+import dev.tessera.spi.UnaryOp;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The scalar twins that serve until the JIT has compiled the vector kernels ({@link ScalarTiles},
- * the scalar branches of {@link VectorGemm} and {@link OptimKernels}) give the vector kernels' bits:
- * tile by tile, and whole products and SGD updates with the gates forced shut and open.
- * ({@code assertArrayEquals} on float arrays compares bit patterns.)
+ * the scalar branches of {@link VectorGemm}, {@link OptimKernels}, {@link UnaryKernels},
+ * {@link BinaryKernels} and {@link ReduceKernels}) give the vector kernels' bits: tile by tile, and
+ * whole products, SGD updates, elementwise ops and column sums with the gates forced shut and open,
+ * special values included. ({@code assertArrayEquals} on float arrays compares bit patterns.)
  */
-class ScalarTilesTest {
+class ScalarTwinsTest {
     private static final int NRW = VectorGemm.NRW;
+    /** Row lengths: shorter than the vector paths take, whole vectors, a partial last vector, several pieces. */
+    private static final int[] LENGTHS = {5, 31, 32, 64 + 5, 2048 + 3};
 
     @BeforeAll
     static void needsTheVectorModule() {
@@ -139,6 +147,70 @@ class ScalarTilesTest {
             assertArrayEquals(ps[1], ps[0], "parameters, " + spec);
             assertArrayEquals(bufs[1], bufs[0], "momentum buffer, " + spec);
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(names = {"RELU", "STEP", "NEG", "ADD_SCALAR", "MUL_SCALAR"})
+    void gatedUnaryOpsGiveTheSameBitsBeforeAndAfterTheSwitch(UnaryOp op) {
+        assertTrue(VectorWarmUp.GATED_UNARY_OPS.contains(op), op + " is not gated: the test would not test the switch");
+        float[] x = withSpecialValues(2100, new SplittableRandom(op.ordinal()));
+        for (int n : LENGTHS) {
+            float[][] results = new float[2][];
+            for (int vector = 0; vector < 2; vector++) {
+                VectorWarmUp.forceForTests(vector == 1);
+                results[vector] = new float[n + 4];
+                UnaryKernels.row(op, 0.75f, x, 3, 1, results[vector], 2, 1, n);
+            }
+            assertArrayEquals(results[1], results[0], op + " n=" + n);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = BinaryOp.class, names = "POW", mode = EnumSource.Mode.EXCLUDE)
+    void binaryOpsGiveTheSameBitsBeforeAndAfterTheSwitch(BinaryOp op) {
+        SplittableRandom rnd = new SplittableRandom(op.ordinal());
+        float[] a = withSpecialValues(2100, rnd);
+        float[] b = withSpecialValues(2100, rnd);
+        // both operands rows, and either one a broadcast value
+        int[][] strides = {{1, 1}, {1, 0}, {0, 1}};
+        for (int n : LENGTHS) {
+            for (int[] s : strides) {
+                float[][] results = new float[2][];
+                for (int vector = 0; vector < 2; vector++) {
+                    VectorWarmUp.forceForTests(vector == 1);
+                    results[vector] = new float[n + 4];
+                    BinaryKernels.row(op, a, 5, s[0], b, 1, s[1], results[vector], 2, 1, n);
+                }
+                assertArrayEquals(results[1], results[0], op + " n=" + n + " strides " + s[0] + "," + s[1]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} rows x {1} columns")
+    @CsvSource({"64, 256", "3, 37", "200, 10", "1, 1000"})
+    void columnSumsGiveTheSameBitsBeforeAndAfterTheSwitch(int rows, int columns) {
+        float[] x = withSpecialValues(rows * columns + 3, new SplittableRandom(rows + columns));
+        float[][] results = new float[2][];
+        for (int vector = 0; vector < 2; vector++) {
+            VectorWarmUp.forceForTests(vector == 1);
+            results[vector] = new float[columns];
+            ReduceKernels.reduce(ReduceOp.SUM, x, 3, 1, rows, columns, results[vector], null, 0);
+        }
+        assertArrayEquals(results[1], results[0]);
+    }
+
+    /** Random values in [-4, 4) with NaN, both zeros, both infinities and subnormals spread among them. */
+    private static float[] withSpecialValues(int n, SplittableRandom rnd) {
+        float[] special = {Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+            -Float.MIN_VALUE, Float.MAX_VALUE};
+        float[] x = random(n, rnd);
+        for (int i = 0; i < n; i++) {
+            x[i] *= 4;
+            if (i % 7 == 3) {
+                x[i] = special[(i / 7) % special.length];
+            }
+        }
+        return x;
     }
 
     private static float[] random(int n, SplittableRandom rnd) {
