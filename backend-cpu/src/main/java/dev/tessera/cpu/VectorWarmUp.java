@@ -1,6 +1,7 @@
 package dev.tessera.cpu;
 
 import dev.tessera.spi.UnaryOp;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * methods before it reached the kernels. Scalar loops leave the interpreter within milliseconds.
  * So until a kernel is compiled its callers run its scalar twin ({@link ScalarTiles}, the scalar
  * loops of {@link OptimKernels}, {@link UnaryKernels}, {@link BinaryKernels}, {@link ReduceKernels}),
- * which gives the same bits, while a daemon thread calls the vector
- * kernel on small operands until one call runs at compiled speed, then opens its gate.
+ * which gives the same bits, while a daemon thread calls the vector kernel on small operands until
+ * one call runs at compiled speed, then opens its gate.
  *
  * <p>The thread starts with the CPU backend ({@link #start}) and ends when every gate is open,
  * after at most {@link #GIVE_UP_NANOS} (then all gates open anyway). {@code -Dtessera.warmup=false}
@@ -51,8 +52,9 @@ final class VectorWarmUp {
      * the same bits. Every binary op's loops wait too (all give the scalar bits), and the column
      * sums of {@link VectorReduce#addRows}; other ops run their vector loops from the first call.
      */
-    static final Set<UnaryOp> GATED_UNARY_OPS =
-            EnumSet.of(UnaryOp.RELU, UnaryOp.STEP, UnaryOp.NEG, UnaryOp.ADD_SCALAR, UnaryOp.MUL_SCALAR);
+    static final Set<UnaryOp> GATED_UNARY_OPS = Collections.unmodifiableSet(
+            EnumSet.of(UnaryOp.RELU, UnaryOp.STEP, UnaryOp.NEG, UnaryOp.ADD_SCALAR, UnaryOp.MUL_SCALAR));
+
     /** Tests only: null follows the gates, TRUE forces the vector kernels, FALSE the scalar ones. */
     private static volatile Boolean forced;
     private static volatile boolean started;
