@@ -4,6 +4,7 @@ import dev.tessera.spi.UnaryOp;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,22 +86,12 @@ final class VectorWarmUp {
 
     /** Whether the GEMM register tiles, vector stores and packing may run on vectors. */
     static boolean gemmCompiled() {
-        Boolean f = forced;
-        if (f != null) {
-            return f;
-        }
-        startOnFirstUse();
-        return gemmOpen;
+        return compiled(() -> gemmOpen);
     }
 
     /** Whether the SGD update may run on vectors. */
     static boolean optimCompiled() {
-        Boolean f = forced;
-        if (f != null) {
-            return f;
-        }
-        startOnFirstUse();
-        return optimOpen;
+        return compiled(() -> optimOpen);
     }
 
     /**
@@ -108,12 +99,17 @@ final class VectorWarmUp {
      * binary ops, column sums) may run on vectors. They are probed after the GEMM and SGD kernels.
      */
     static boolean elementwiseCompiled() {
+        return compiled(() -> elementwiseOpen);
+    }
+
+    /** The forced state in tests, else {@code gate} read once the warm-up has been started. */
+    private static boolean compiled(BooleanSupplier gate) {
         Boolean f = forced;
         if (f != null) {
             return f;
         }
         startOnFirstUse();
-        return elementwiseOpen;
+        return gate.getAsBoolean();
     }
 
     /**
