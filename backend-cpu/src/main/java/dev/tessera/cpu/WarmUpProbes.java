@@ -1,5 +1,6 @@
 package dev.tessera.cpu;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,10 +13,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The calls {@link VectorWarmUp}'s thread makes to get the vector kernels compiled, and its test
- * of when they are: a probe (a few kernel calls on tiny operands) that takes less than its
- * threshold has run at compiled speed. The thresholds sit far on either side: compiled, a probe
- * takes some tens of nanoseconds; boxed, its hundred or more vector operations take at least 30
- * ns each.
+ * of when they are: a probe (a few kernel calls on tiny operands) has run as compiled vector code
+ * when it allocated nothing beyond what its calls allocate by design and took less than its
+ * threshold. Until C2 has compiled a kernel, each of its vector operations allocates a box, also
+ * in C1's code, which can be fast enough to pass a threshold alone: a probe of the B packing took
+ * 0.94 µs in C1's code against a threshold of 1 µs, and the B packing then ran boxed for a
+ * second. The thresholds alone decide where the allocated bytes cannot be read (see
+ * {@link #allocatedBytes}); they sit on either side: compiled, a probe takes at most about a
+ * microsecond; boxed, each of its vector operations takes at least 15 ns.
  *
  * <p>The operands are tiny because every boxed operation allocates: with a k depth of 64 and SGD
  * over 2,048 floats the warm-up allocated about 1 GB before C2 had compiled everything, enough
@@ -24,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * from then on it is probed only about every 100 µs.
  *
  * <p>Every branch of a kernel is taken here (scalar tails included), so the compiled code has no
- * untaken path to trap on later. Only the warm-up thread uses an instance.
+ * untaken path to trap on later: one that traps sends the kernel back to boxed code until C2 has
+ * compiled it again. Only the warm-up thread uses an instance.
  */
 final class WarmUpProbes {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUpProbes.class);
@@ -41,26 +47,35 @@ final class WarmUpProbes {
     static final int CALLS_TO_TRIGGER = 20_000;
     /** Time between probes of a kernel that has been called enough. */
     private static final long SLOW_PROBE_NANOS = 100_000;
+    /** Counts this thread's allocated bytes; null where the JVM does not. */
+    private static final com.sun.management.ThreadMXBean ALLOCATION = allocationCounter();
 
     private final List<Probe> gemm = new ArrayList<>();
     private final List<Probe> optim = new ArrayList<>();
     private final List<Probe> elementwise = new ArrayList<>();
 
-    /** Kernel calls and the time under which they count as compiled. */
-    private static final class Probe {
+    /** Kernel calls, and the time and allocation under which they count as compiled. */
+    static final class Probe {
         final String name;
         final Runnable calls;
         final int callsPerProbe;
         final long fastNanos;
+        final long allowedBytes;
         int callsMade;
         long lastProbe;
         boolean compiled;
 
         Probe(String name, Runnable calls, int callsPerProbe, long fastNanos) {
+            this(name, calls, callsPerProbe, fastNanos, 0);
+        }
+
+        /** {@code allowedBytes}: what the calls allocate by design, compiled or not. */
+        Probe(String name, Runnable calls, int callsPerProbe, long fastNanos, long allowedBytes) {
             this.name = name;
             this.calls = calls;
             this.callsPerProbe = callsPerProbe;
             this.fastNanos = fastNanos;
+            this.allowedBytes = allowedBytes;
         }
 
         /**
@@ -75,11 +90,13 @@ final class WarmUpProbes {
             if (callsMade >= CALLS_TO_TRIGGER && t0 - lastProbe < SLOW_PROBE_NANOS) {
                 return false;
             }
+            long bytes0 = allocatedBytes();
             calls.run();
             long t1 = System.nanoTime();
+            long bytes1 = allocatedBytes();
             callsMade += callsPerProbe;
             lastProbe = t1;
-            compiled = t1 - t0 < fastNanos;
+            compiled = t1 - t0 < fastNanos && bytes1 - bytes0 <= allowedBytes;
             if (compiled) {
                 LOG.debug("Tessera CPU: {} ran at compiled speed after {} calls", name, callsMade);
             }
@@ -89,6 +106,28 @@ final class WarmUpProbes {
         boolean waitingForCompiler() {
             return !compiled && callsMade >= CALLS_TO_TRIGGER;
         }
+    }
+
+    /**
+     * The bytes this thread has allocated so far, or -1 where the JVM does not tell (no
+     * {@code jdk.management} module, or allocation counting turned off): then every reading is
+     * equal and the thresholds alone decide.
+     */
+    private static long allocatedBytes() {
+        return ALLOCATION == null ? -1 : ALLOCATION.getCurrentThreadAllocatedBytes();
+    }
+
+    private static com.sun.management.ThreadMXBean allocationCounter() {
+        try {
+            if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
+                    && bean.isThreadAllocatedMemorySupported() && bean.isThreadAllocatedMemoryEnabled()) {
+                return bean;
+            }
+        } catch (LinkageError | RuntimeException e) {
+            LOG.debug("Tessera CPU: the warm-up cannot count allocated bytes ({}); it times its probes only",
+                    e.toString());
+        }
+        return null;
     }
 
     WarmUpProbes() {
@@ -121,13 +160,15 @@ final class WarmUpProbes {
             }, TILE_CALLS, 2_000));
         }
         gemm.add(new Probe("VectorGemm.storeVectors", () -> {
-            for (int i = 0; i < 2; i++) { // overwrite; scale C by beta; accumulate; and each with alpha != 1
-                VectorGemm.storeVectors(tile, 1f, c, 0, nrw, 2, true, 0f);
-                VectorGemm.storeVectors(tile, 0.5f, c, 0, nrw, 2, true, 0.5f);
-                VectorGemm.storeVectors(tile, 1f, c, 0, nrw, 2, false, 0f);
-                VectorGemm.storeVectors(tile, 2f, c, 0, nrw, 2, false, 0f);
-            }
-        }, 8, 1_000));
+            // overwrite; scale C by beta; accumulate, on the first k block (beta 1) and a later one;
+            // and alpha 1 and not
+            VectorGemm.storeVectors(tile, 1f, c, 0, nrw, 2, true, 0f);
+            VectorGemm.storeVectors(tile, 0.5f, c, 0, nrw, 2, true, 0.5f);
+            VectorGemm.storeVectors(tile, 1f, c, 0, nrw, 2, true, 1f);
+            VectorGemm.storeVectors(tile, 1f, c, 0, nrw, 2, false, 0f);
+            VectorGemm.storeVectors(tile, 2f, c, 0, nrw, 2, false, 0f);
+            VectorGemm.storeVectors(tile, 2f, c, 0, nrw, 2, true, 1f);
+        }, 6, 1_000));
         float[] packed = new float[KC * nrw];
         gemm.add(new Probe("VectorGemm.packRowsByVectors", () -> {
             for (int i = 0; i < 4; i++) {
@@ -168,6 +209,8 @@ final class WarmUpProbes {
                 }
             }, lengths.length, 500));
         }
+        // A broadcast operand is spread into an array of one vector: two such arrays, with headers.
+        long splats = 2 * (4L * ln + 64);
         for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV}) {
             elementwise.add(new Probe("VectorBinary " + op, () -> {
                 for (int n : lengths) {
@@ -175,7 +218,7 @@ final class WarmUpProbes {
                 }
                 VectorBinary.row(op, x, 0, 1, y, 0, 0, out, 0, 2 * ln);
                 VectorBinary.row(op, x, 0, 0, y, 0, 1, out, 0, 2 * ln);
-            }, lengths.length + 2, 700));
+            }, lengths.length + 2, 700, splats));
         }
         int width = 4 * ln + 5;
         elementwise.add(new Probe("VectorReduce.addRows", () -> VectorReduce.addRows(x, 0, 4, width, 0, width, out),
