@@ -73,6 +73,10 @@ final class RecurrentKernels {
         /** Copies the piece of gate {@code k} of {@code v} (or of state view {@code v}) into {@code panel[at..]}. */
         void gather(View v, int k, float[] panel, int at) {
             float[] src = CpuStorage.floats(v.storage());
+            if (inOnePiece(v)) {
+                System.arraycopy(src, offset(v, k, r0, j0), panel, at, rows * n);
+                return;
+            }
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(src, offset(v, k, r0 + r, j0), panel, at + r * n, n);
             }
@@ -81,9 +85,21 @@ final class RecurrentKernels {
         /** Copies {@code panel[at..]} back into the piece of gate {@code k} of {@code v}. */
         void scatter(float[] panel, int at, View v, int k) {
             float[] dst = CpuStorage.floats(v.storage());
+            if (inOnePiece(v)) {
+                System.arraycopy(panel, at, dst, offset(v, k, r0, j0), rows * n);
+                return;
+            }
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(panel, at + r * n, dst, offset(v, k, r0 + r, j0), n);
             }
+        }
+
+        /**
+         * Whether the piece's rows lie end to end in {@code v}: one copy then moves them all, where a
+         * row of a small batch is only 32 floats and each copy's own cost dominates.
+         */
+        private boolean inOnePiece(View v) {
+            return rows == 1 || v.strides()[v.dim() - 2] == n;
         }
     }
 
