@@ -17,6 +17,19 @@ final class Activations {
                 (g, needs) -> new Tensor[] {g.mul(Kernels.unary(UnaryOp.STEP, 0f, x))}, x);
     }
 
+    /**
+     * {@link #relu} of {@code x}, written over {@code x}'s array: only for a tensor an op has just
+     * created and hands to no one else, and whose node's backward does not read it. The gradient
+     * is {@code g * step(out)}: {@code out > 0} exactly where {@code x > 0} (NaN and -0 included),
+     * so it has {@link #relu}'s bits.
+     */
+    static Tensor reluOverOwn(Tensor x) {
+        x.backend.unary(UnaryOp.RELU, 0f, x.view(), x.view());
+        Tensor out = new Tensor(x.backend, x.storage, x.shape, x.strides, x.offset);
+        return Autograd.record(out, "relu", Autograd.saved(out),
+                (g, needs) -> new Tensor[] {g.mul(Kernels.unary(UnaryOp.STEP, 0f, out))}, x);
+    }
+
     static Tensor sigmoid(Tensor x) {
         Tensor out = Kernels.unary(UnaryOp.SIGMOID, 0f, x);
         // s' = s * (1 - s)

@@ -777,6 +777,21 @@ public final class Tensor {
         return LinearAlgebra.linear(this, weight, bias);
     }
 
+    /**
+     * Returns {@code linear(weight, bias).relu()} with one result array instead of two: the
+     * rectifier is written over the linear's fresh output, which no one else sees (its backward
+     * does not read it). The values and every gradient have the bits of the two ops. Modifies
+     * nothing the caller holds.
+     *
+     * @param weight {@code [out, in]}
+     * @param bias   {@code [out]}, or null for none
+     * @return a new tensor of shape {@code [..., out]} for this tensor of shape {@code [..., in]}
+     * @throws IllegalArgumentException if the shapes, dtypes (FLOAT32) or devices do not fit, naming them
+     */
+    public Tensor linearRelu(Tensor weight, Tensor bias) {
+        return Activations.reluOverOwn(LinearAlgebra.linear(this, weight, bias));
+    }
+
     // ---------------------------------------------------------------- convolution and pooling
 
     /**

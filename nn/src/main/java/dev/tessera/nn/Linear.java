@@ -75,11 +75,21 @@ public class Linear extends Module {
      */
     @Override
     public Tensor forward(Tensor input) {
+        checkInput(input);
+        return input.linear(weight(), bias());
+    }
+
+    /** {@link #forward} then a ReLU, as {@link Tensor#linearRelu}; what {@link Sequential} runs for the pair. */
+    Tensor forwardRelu(Tensor input) {
+        checkInput(input);
+        return input.linearRelu(weight(), bias());
+    }
+
+    private void checkInput(Tensor input) {
         if (input.dim() == 0 || input.size(-1) != inFeatures) {
             throw new IllegalArgumentException("Linear(in=" + inFeatures + ", out=" + outFeatures + "): input of shape "
                     + Shape.str(input.shape()) + " must have last dimension " + inFeatures);
         }
-        return input.linear(weight(), bias());
     }
 
     @Override

@@ -50,12 +50,23 @@ public class Sequential extends Module implements Iterable<Module> {
         return list.get(i);
     }
 
-    /** Returns {@code input} passed through every module in order; does not modify it. */
+    /**
+     * Returns {@code input} passed through every module in order; does not modify it. A {@link
+     * Linear} followed by a {@link ReLU} (those classes exactly) runs as {@link Tensor#linearRelu}:
+     * the same values and gradients, one array fewer per step.
+     */
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : children()) {
-            x = m.forward(x);
+        List<Module> modules = children();
+        for (int i = 0; i < modules.size(); i++) {
+            Module m = modules.get(i);
+            if (m.getClass() == Linear.class && i + 1 < modules.size() && modules.get(i + 1).getClass() == ReLU.class) {
+                x = ((Linear) m).forwardRelu(x);
+                i++;
+            } else {
+                x = m.forward(x);
+            }
         }
         return x;
     }

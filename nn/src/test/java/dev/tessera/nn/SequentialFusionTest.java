@@ -1,0 +1,69 @@
+package dev.tessera.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tessera.Generator;
+import dev.tessera.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Sequential} runs each {@code Linear} followed by a {@code ReLU} as one {@code linearRelu}:
+ * its output and every parameter's gradient must have the bits of the modules run one by one.
+ */
+class SequentialFusionTest {
+
+    @Test
+    void linearReluPairsGiveTheBitsOfTheModulesRunOneByOne() {
+        Sequential fused = model();
+        Sequential plain = model();
+        Tensor x = Tensor.randn(new Generator(9), 6, 8);
+        Tensor g = Tensor.randn(new Generator(10), 6, 3);
+
+        Tensor y = fused.forward(x);
+        Tensor expected = x;
+        for (Module m : plain) {
+            expected = m.forward(expected);
+        }
+        assertSameBits("output", expected, y);
+        y.mul(g).sum().backward();
+        expected.mul(g).sum().backward();
+        List<Tensor> a = fused.parameters();
+        List<Tensor> b = plain.parameters();
+        assertEquals(b.size(), a.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertSameBits("gradient of parameter " + i, b.get(i).grad(), a.get(i).grad());
+        }
+    }
+
+    @Test
+    void aSubclassOfReluIsNotFusedAway() {
+        // A subclass may do more than the rectifier: it must run as written.
+        Module doubled = new ReLU() {
+            @Override
+            public Tensor forward(Tensor input) {
+                return super.forward(input).mul(2f);
+            }
+        };
+        Linear linear = new Linear(4, 3, true, new Generator(3));
+        Tensor x = Tensor.randn(new Generator(4), 5, 4);
+        Tensor y = new Sequential(linear, doubled).forward(x);
+        assertSameBits("output", linear.forward(x).relu().mul(2f), y);
+    }
+
+    private static Sequential model() {
+        Generator gen = new Generator(1);
+        return new Sequential(new Linear(8, 16, true, gen), new ReLU(), new Linear(16, 16, false, gen), new ReLU(),
+                new Linear(16, 3, true, gen));
+    }
+
+    private static void assertSameBits(String what, Tensor expected, Tensor actual) {
+        assertArrayEquals(expected.shape(), actual.shape(), what);
+        float[] e = expected.toFloatArray();
+        float[] a = actual.toFloatArray();
+        for (int i = 0; i < e.length; i++) {
+            assertEquals(Float.floatToRawIntBits(e[i]), Float.floatToRawIntBits(a[i]), what + " at " + i);
+        }
+    }
+}
