@@ -809,6 +809,18 @@ public final class Tensor {
         return Convolution.conv2d(this, weight, bias, stride, padding, dilation, groups);
     }
 
+    /**
+     * Returns {@code conv2d(weight, bias, stride, padding, dilation, groups).relu()} with one result
+     * array instead of two, as {@link #linearRelu}: the rectifier is written over the convolution's
+     * fresh output, which its backward does not read. The values and every gradient have the bits of
+     * the two ops. Modifies nothing the caller holds.
+     *
+     * @throws IllegalArgumentException as {@link #conv2d(Tensor, Tensor, int[], int[], int[], int)}
+     */
+    public Tensor conv2dRelu(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return Activations.reluOverOwn(Convolution.conv2d(this, weight, bias, stride, padding, dilation, groups));
+    }
+
     /** Returns {@link #conv2d(Tensor, Tensor, int[], int[], int[], int)} with square stride and padding, no dilation, one group. */
     public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
         return Convolution.conv2d(this, weight, bias, new int[] {stride, stride}, new int[] {padding, padding},

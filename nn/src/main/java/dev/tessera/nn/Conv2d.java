@@ -141,11 +141,21 @@ public class Conv2d extends Module {
      */
     @Override
     public Tensor forward(Tensor input) {
+        checkInput(input);
+        return input.conv2d(weight(), bias(), stride, padding, dilation, groups);
+    }
+
+    /** {@link #forward} then a ReLU, as {@link Tensor#conv2dRelu}; what {@link Sequential} runs for the pair. */
+    Tensor forwardRelu(Tensor input) {
+        checkInput(input);
+        return input.conv2dRelu(weight(), bias(), stride, padding, dilation, groups);
+    }
+
+    private void checkInput(Tensor input) {
         if (input.dim() != 4 || input.size(1) != inChannels) {
             throw new IllegalArgumentException("Conv2d(" + extraRepr() + "): expected input [N, " + inChannels
                     + ", H, W], got " + Shape.str(input.shape()));
         }
-        return input.conv2d(weight(), bias(), stride, padding, dilation, groups);
     }
 
     /** PyTorch's text with Java names: {@code 3, 8, kernelSize=(3, 3), stride=(1, 1)} and the non-default options. */

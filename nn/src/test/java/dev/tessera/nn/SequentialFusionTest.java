@@ -16,12 +16,17 @@ class SequentialFusionTest {
 
     @Test
     void linearReluPairsGiveTheBitsOfTheModulesRunOneByOne() {
-        Sequential fused = model();
-        Sequential plain = model();
-        Tensor x = Tensor.randn(new Generator(9), 6, 8);
-        Tensor g = Tensor.randn(new Generator(10), 6, 3);
+        assertFusedMatchesOneByOne(mlp(), mlp(), Tensor.randn(new Generator(9), 6, 8));
+    }
 
+    @Test
+    void convReluPairsGiveTheBitsOfTheModulesRunOneByOne() {
+        assertFusedMatchesOneByOne(cnn(), cnn(), Tensor.randn(new Generator(9), 2, 2, 9, 9));
+    }
+
+    private static void assertFusedMatchesOneByOne(Sequential fused, Sequential plain, Tensor x) {
         Tensor y = fused.forward(x);
+        Tensor g = Tensor.randn(new Generator(10), y.shape());
         Tensor expected = x;
         for (Module m : plain) {
             expected = m.forward(expected);
@@ -52,10 +57,16 @@ class SequentialFusionTest {
         assertSameBits("output", linear.forward(x).relu().mul(2f), y);
     }
 
-    private static Sequential model() {
+    private static Sequential mlp() {
         Generator gen = new Generator(1);
         return new Sequential(new Linear(8, 16, true, gen), new ReLU(), new Linear(16, 16, false, gen), new ReLU(),
                 new Linear(16, 3, true, gen));
+    }
+
+    private static Sequential cnn() {
+        Random.manualSeed(1);
+        return new Sequential(new Conv2d(2, 4, 3, 1, 1), new ReLU(), new Conv2d(4, 4, 3, 2, 0, 1, 2, false), new ReLU(),
+                new Conv2d(4, 3, 1));
     }
 
     private static void assertSameBits(String what, Tensor expected, Tensor actual) {
