@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -131,17 +132,44 @@ public final class ClKernels extends KernelLauncher {
      * {@code file} and {@code deviceName} with the compiler's log if it does not build.
      */
     static cl_program buildSource(cl_context context, cl_device_id device, String source, String file, String deviceName) {
-        int[] err = new int[1];
-        cl_program p = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, err);
-        ClCheck.check(err[0], deviceName + ": clCreateProgramWithSource(" + file + ")");
-        int status = CL.clBuildProgram(p, 1, new cl_device_id[] {device}, "", null, null);
-        if (status != CL.CL_SUCCESS) {
+        return twice(file, deviceName, () -> {
+            int[] err = new int[1];
+            cl_program p = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, err);
+            ClCheck.check(err[0], deviceName + ": clCreateProgramWithSource(" + file + ")");
+            int status = CL.clBuildProgram(p, 1, new cl_device_id[] {device}, "", null, null);
+            if (status == CL.CL_SUCCESS) {
+                return new Build<>(p, null);
+            }
             String log = buildLog(p, device);
             CL.clReleaseProgram(p);
-            throw new IllegalStateException(deviceName + ": kernel program " + file + " does not build ("
-                    + CL.stringFor_errorCode(status) + "); build log:\n" + log);
+            return new Build<>(null, CL.stringFor_errorCode(status) + "); build log:\n" + log);
+        });
+    }
+
+    /** One build: the program, or why it failed (the status and the compiler's log). */
+    record Build<P>(P program, String failure) {
+    }
+
+    /**
+     * Runs {@code build} and, if it fails, once more: POCL's kernel cache has failed a build on a
+     * passing file error ("unable to rename temporary ... No such file or directory") that the
+     * next build did not repeat, while an error in the source fails both. Returns the program;
+     * throws an {@link IllegalStateException} naming {@code file} and {@code deviceName} with the
+     * second failure's log.
+     */
+    static <P> P twice(String file, String deviceName, Supplier<Build<P>> build) {
+        Build<P> first = build.get();
+        if (first.program() != null) {
+            return first.program();
         }
-        return p;
+        Build<P> second = build.get();
+        if (second.program() != null) {
+            LOG.warn("{}: kernel program {} built on the second try; the first failed ({}", deviceName, file,
+                    first.failure());
+            return second.program();
+        }
+        throw new IllegalStateException(deviceName + ": kernel program " + file + " does not build, twice ("
+                + second.failure());
     }
 
     private static String buildLog(cl_program p, cl_device_id device) {
