@@ -145,7 +145,7 @@ public class Conv2d extends Module {
         return input.conv2d(weight(), bias(), stride, padding, dilation, groups);
     }
 
-    /** {@link #forward} then a ReLU, as {@link Tensor#conv2dRelu}; what {@link Sequential} runs for the pair. */
+    /** {@link #forward} then a ReLU, as {@link Tensor#conv2dRelu}: see {@link F#reluAfter}. */
     Tensor forwardRelu(Tensor input) {
         checkInput(input);
         return input.conv2dRelu(weight(), bias(), stride, padding, dilation, groups);

@@ -156,6 +156,22 @@ public final class F {
         return x.relu();
     }
 
+    /**
+     * Returns {@code relu(layer.forward(input))}. For a {@link Linear} or a {@link Conv2d} (those
+     * classes exactly) it runs as {@link Tensor#linearRelu} or {@link Tensor#conv2dRelu}: the same
+     * values and gradients with one result array instead of two. {@link Sequential} runs a layer
+     * followed by a {@link ReLU} this way; a module's own {@code forward} can call it too.
+     */
+    public static Tensor reluAfter(Module layer, Tensor input) {
+        if (layer.getClass() == Linear.class) {
+            return ((Linear) layer).forwardRelu(input);
+        }
+        if (layer.getClass() == Conv2d.class) {
+            return ((Conv2d) layer).forwardRelu(input);
+        }
+        return layer.forward(input).relu();
+    }
+
     /** Returns {@code x > 0 ? x : alpha * x}. */
     public static Tensor leakyRelu(Tensor x, float alpha) {
         return x.leakyRelu(alpha);

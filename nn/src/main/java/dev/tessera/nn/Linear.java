@@ -79,7 +79,7 @@ public class Linear extends Module {
         return input.linear(weight(), bias());
     }
 
-    /** {@link #forward} then a ReLU, as {@link Tensor#linearRelu}; what {@link Sequential} runs for the pair. */
+    /** {@link #forward} then a ReLU, as {@link Tensor#linearRelu}: see {@link F#reluAfter}. */
     Tensor forwardRelu(Tensor input) {
         checkInput(input);
         return input.linearRelu(weight(), bias());

@@ -51,10 +51,10 @@ public class Sequential extends Module implements Iterable<Module> {
     }
 
     /**
-     * Returns {@code input} passed through every module in order; does not modify it. A {@link
-     * Linear} or {@link Conv2d} followed by a {@link ReLU} (those classes exactly) runs as {@link
-     * Tensor#linearRelu} or {@link Tensor#conv2dRelu}: the same values and gradients, one array
-     * fewer per step.
+     * Returns {@code input} passed through every module in order; does not modify it. A module
+     * followed by a {@link ReLU} (that class exactly) runs as {@link F#reluAfter}: a {@link Linear}
+     * or {@link Conv2d} then writes the rectifier over its own output, the same values and
+     * gradients with one array fewer per step.
      */
     @Override
     public Tensor forward(Tensor input) {
@@ -62,12 +62,8 @@ public class Sequential extends Module implements Iterable<Module> {
         List<Module> modules = children();
         for (int i = 0; i < modules.size(); i++) {
             Module m = modules.get(i);
-            boolean reluNext = i + 1 < modules.size() && modules.get(i + 1).getClass() == ReLU.class;
-            if (reluNext && m.getClass() == Linear.class) {
-                x = ((Linear) m).forwardRelu(x);
-                i++;
-            } else if (reluNext && m.getClass() == Conv2d.class) {
-                x = ((Conv2d) m).forwardRelu(x);
+            if (i + 1 < modules.size() && modules.get(i + 1).getClass() == ReLU.class) {
+                x = F.reluAfter(m, x);
                 i++;
             } else {
                 x = m.forward(x);

@@ -43,6 +43,19 @@ class SequentialFusionTest {
     }
 
     @Test
+    void reluAfterGivesTheBitsOfForwardThenReluForEveryKindOfLayer() {
+        Tensor x = Tensor.randn(new Generator(5), 2, 3, 6, 6);
+        Conv2d conv = new Conv2d(3, 4, 3);
+        Module subclass = new Conv2d(3, 4, 3) { }; // not fused: a subclass may override forward
+        Module other = new Tanh();
+        for (Module m : new Module[] {conv, subclass, other}) {
+            assertSameBits(m.getClass().getName(), m.forward(x).relu(), F.reluAfter(m, x));
+        }
+        Linear linear = new Linear(6, 5, true, new Generator(6));
+        assertSameBits("linear", linear.forward(x).relu(), F.reluAfter(linear, x));
+    }
+
+    @Test
     void aSubclassOfReluIsNotFusedAway() {
         // A subclass may do more than the rectifier: it must run as written.
         Module doubled = new ReLU() {

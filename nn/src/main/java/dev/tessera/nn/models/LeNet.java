@@ -3,6 +3,7 @@ package dev.tessera.nn.models;
 import dev.tessera.Shape;
 import dev.tessera.Tensor;
 import dev.tessera.nn.Conv2d;
+import dev.tessera.nn.F;
 import dev.tessera.nn.Linear;
 import dev.tessera.nn.MaxPool2d;
 import dev.tessera.nn.Module;
@@ -66,11 +67,11 @@ public class LeNet extends Module {
         if (input.dim() != 4 || input.size(1) != 1 || input.size(2) != 28 || input.size(3) != 28) {
             throw new IllegalArgumentException("LeNet: expected input [N, 1, 28, 28], got " + Shape.str(input.shape()));
         }
-        Tensor x = get("pool1").forward(get("conv1").forward(input).relu());
-        x = get("pool2").forward(get("conv2").forward(x).relu());
+        Tensor x = get("pool1").forward(F.reluAfter(get("conv1"), input));
+        x = get("pool2").forward(F.reluAfter(get("conv2"), x));
         x = x.flatten(1, -1);
-        x = get("fc1").forward(x).relu();
-        x = get("fc2").forward(x).relu();
+        x = F.reluAfter(get("fc1"), x);
+        x = F.reluAfter(get("fc2"), x);
         return get("fc3").forward(x);
     }
 }
