@@ -140,6 +140,15 @@ final class Checks {
         }
     }
 
+    /**
+     * Asserts that {@code actual} has {@code expected}'s shape and bits (+0 and -0 differ; every NaN
+     * equals every NaN), naming {@code what}.
+     */
+    static void assertSameBits(String what, Tensor expected, Tensor actual) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), what);
+    }
+
     /** Asserts exact float values and the shape. */
     static void assertExact(float[] expected, int[] shape, Tensor actual) {
         assertArrayEquals(shape, actual.shape(), "shape");

@@ -1,7 +1,5 @@
 package dev.tessera;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -48,7 +46,7 @@ class ConvReluTest {
         Tensor y = fused[0].conv2dRelu(fused[1], fused[2], s, p, d, groups);
         Tensor[] plain = leaves(xd, xShape, wd, wShape, withBias ? bd : null);
         Tensor expected = plain[0].conv2d(plain[1], plain[2], s, p, d, groups).relu();
-        assertBits("values", expected, y);
+        Checks.assertSameBits("values", expected, y);
 
         Tensor g = Tensor.of(Checks.normal(4, Oracle.numel(y.shape())), y.shape());
         y.mul(g).sum().backward();
@@ -56,7 +54,7 @@ class ConvReluTest {
         String[] names = {"input", "weight", "bias"};
         for (int i = 0; i < 3; i++) {
             if (plain[i] != null) {
-                assertBits("gradient of the " + names[i], plain[i].grad(), fused[i].grad());
+                Checks.assertSameBits("gradient of the " + names[i], plain[i].grad(), fused[i].grad());
             }
         }
     }
@@ -64,16 +62,5 @@ class ConvReluTest {
     private static Tensor[] leaves(float[] xd, int[] xShape, float[] wd, int[] wShape, float[] bd) {
         return new Tensor[] {Tensor.of(xd, xShape).requiresGrad(true), Tensor.of(wd, wShape).requiresGrad(true),
                 bd == null ? null : Tensor.of(bd, bd.length).requiresGrad(true)};
-    }
-
-    private static void assertBits(String what, Tensor expected, Tensor actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), what);
-        float[] e = expected.toFloatArray();
-        float[] a = actual.toFloatArray();
-        for (int i = 0; i < e.length; i++) {
-            if (Float.floatToRawIntBits(e[i]) != Float.floatToRawIntBits(a[i])) {
-                throw new AssertionError(what + " differ at " + i + ": " + e[i] + " expected, " + a[i] + " actual");
-            }
-        }
     }
 }

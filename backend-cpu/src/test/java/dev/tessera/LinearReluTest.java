@@ -54,14 +54,14 @@ class LinearReluTest {
         Tensor expected = plain[0].linear(plain[1], plain[2]).relu();
 
         assertArrayEquals(expected.shape(), y.shape());
-        assertBits("values", expected, y);
+        Checks.assertSameBits("values", expected, y);
         int[] yShape = y.shape();
         y.mul(Tensor.of(gd, yShape)).sum().backward();
         expected.mul(Tensor.of(gd, yShape)).sum().backward();
         String[] names = {"input", "weight", "bias"};
         for (int i = 0; i < 3; i++) {
             if (plain[i] != null) {
-                assertBits("gradient of the " + names[i], plain[i].grad(), fused[i].grad());
+                Checks.assertSameBits("gradient of the " + names[i], plain[i].grad(), fused[i].grad());
             }
         }
         if (!special) {
@@ -81,7 +81,7 @@ class LinearReluTest {
         try (GradMode ignored = Tensor.noGrad()) {
             Tensor y = x.linearRelu(w.requiresGrad(true), b);
             assertFalse(y.requiresGrad());
-            assertBits("values", expected, y);
+            Checks.assertSameBits("values", expected, y);
         }
         // Some outputs are cut to zero and some are not: the rectifier was applied.
         int zeros = 0;
@@ -112,16 +112,5 @@ class LinearReluTest {
     private static Tensor[] leaves(float[] xd, int[] xShape, float[] wd, float[] bd, boolean withBias) {
         return new Tensor[] {Tensor.of(xd, xShape).requiresGrad(true), Tensor.of(wd, OUT, IN).requiresGrad(true),
                 withBias ? Tensor.of(bd, OUT).requiresGrad(true) : null};
-    }
-
-    private static void assertBits(String what, Tensor expected, Tensor actual) {
-        float[] e = expected.toFloatArray();
-        float[] a = actual.toFloatArray();
-        assertArrayEquals(expected.shape(), actual.shape(), what);
-        for (int i = 0; i < e.length; i++) {
-            if (Float.floatToRawIntBits(e[i]) != Float.floatToRawIntBits(a[i])) {
-                throw new AssertionError(what + " differ at " + i + ": " + e[i] + " expected, " + a[i] + " actual");
-            }
-        }
     }
 }
