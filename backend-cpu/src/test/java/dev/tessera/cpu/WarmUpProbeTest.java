@@ -1,5 +1,6 @@
 package dev.tessera.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,6 +43,33 @@ class WarmUpProbeTest {
     void aProbeSlowerThanItsThresholdIsNotCompiled() {
         WarmUpProbes.Probe probe = new WarmUpProbes.Probe("slow", () -> { }, 1, -1);
         assertFalse(probe.check());
+    }
+
+    @Test
+    void countingCallsRunAtEveryCheckAndCount() {
+        int[] runs = new int[1];
+        WarmUpProbes.Probe probe = new WarmUpProbes.Probe("never fast", () -> { }, 1, -1).counting(() -> runs[0]++);
+        for (int i = 0; i < 3; i++) {
+            assertFalse(probe.check());
+        }
+        assertEquals(3, runs[0]);
+        assertEquals(3 * (WarmUpProbes.COUNTING_CALLS + 1), probe.callsMade);
+    }
+
+    @Test
+    void countingCallsGoOnWhileTheKernelWaitsForTheCompiler() {
+        int[] runs = new int[1];
+        WarmUpProbes.Probe probe = new WarmUpProbes.Probe("never fast", () -> { }, 1, -1).counting(() -> runs[0]++);
+        int checks = 0;
+        while (!probe.waitingForCompiler()) {
+            probe.check();
+            checks++;
+        }
+        // far fewer checks, and timed calls, than calls the JIT needs: the counting calls make up the rest
+        assertTrue(checks <= WarmUpProbes.CALLS_TO_TRIGGER / WarmUpProbes.COUNTING_CALLS + 1, checks + " checks");
+        probe.check();
+        probe.check();
+        assertEquals(checks + 2, runs[0]);
     }
 
     private static void assumeAllocationCounted() {
