@@ -33,6 +33,7 @@ import time
 OPENMP_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 LR, MOMENTUM = 0.01, 0.9
 MIN_SAMPLE_S, MIN_SAMPLES, MAX_SAMPLES = 0.002, 5, 2000
+RSS_RUNS = 5  # fresh processes per framework for the epoch's peak memory and cold time
 
 # name -> (label in the table, unit to print)
 WORKLOADS = [
@@ -353,6 +354,7 @@ def machine():
 def run(args):
     threads_list = [int(t) for t in args.threads.split(",")]
     rounds, warm1, warm2, meas = (1, 0.5, 0.2, 0.5) if args.quick else (2, 5.0, 0.5, 1.5)
+    rss_runs = 1 if args.quick else RSS_RUNS
     me = os.path.abspath(__file__)
     started = datetime.datetime.now()
     load_before = load()
@@ -380,15 +382,18 @@ def run(args):
             java.close()
             torch_srv.close()
         if not args.only or re.search(args.only, "rss"):
-            res = {}
-            for label, argv, env in (("Tessera", java_cmd(args, t, "rss", []), dict(os.environ)),
-                                     ("PyTorch", [sys.executable, me, "rss", "--threads", str(t)], torch_env(t))):
-                out = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True, check=True).stdout.split()
-                res[label] = (int(out[2]), float(out[3]))
+            # A cold JVM's epoch varies run to run with what the JIT compiles when (and the heap with
+            # when G1 grows it), so each framework runs several fresh processes, alternately.
+            res = {"Tessera": [], "PyTorch": []}
+            for _ in range(rss_runs):
+                for label, argv, env in (("Tessera", java_cmd(args, t, "rss", []), dict(os.environ)),
+                                         ("PyTorch", [sys.executable, me, "rss", "--threads", str(t)], torch_env(t))):
+                    out = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True, check=True).stdout.split()
+                    res[label].append((int(out[2]), float(out[3])))
+                print("   MLP epoch RSS      %d thr  Tessera %d MB %.2f s  PyTorch %d MB %.2f s"
+                      % (t, res["Tessera"][-1][0] // 1024, res["Tessera"][-1][1], res["PyTorch"][-1][0] // 1024,
+                         res["PyTorch"][-1][1]), file=sys.stderr)
             rss_rows.append((t, res))
-            print("   MLP epoch RSS      %d thr  Tessera %d MB %.1f s  PyTorch %d MB %.1f s"
-                  % (t, res["Tessera"][0] // 1024, res["Tessera"][1], res["PyTorch"][0] // 1024, res["PyTorch"][1]),
-                  file=sys.stderr)
     ended = datetime.datetime.now()
     table = markdown(args, rows, rss_rows, infos, started, ended, load_before, load(), rounds)
     print(table)
@@ -431,15 +436,33 @@ def markdown(args, rows, rss_rows, infos, started, ended, load_before, load_afte
         lines.append("| %s | %d | %s | %s | **%.2f**%s | %.2f |"
                      % (label, t, fmt_time(tm), fmt_time(pm), pm / tm, extra, pb / tb))
     if rss_rows:
-        lines += ["", "Peak memory (VmHWM) of one MLP training epoch (60,000 random 784-float examples held in memory,"
-                  " batch 64, SGD), each framework in its own fresh process with default settings"
-                  " (the JVM without -Xmx). Ratio above 1 means Tessera uses less.", "",
-                  "| threads | Tessera peak RSS | PyTorch peak RSS | PyTorch/Tessera | Tessera epoch (cold JVM) | PyTorch epoch |",
-                  "|---:|---:|---:|---:|---:|---:|"]
+        runs = len(rss_rows[0][1]["Tessera"])
+        lines += ["", "Peak memory (VmHWM) and time of one MLP training epoch (60,000 random 784-float examples held"
+                  " in memory, batch 64, SGD), each framework in %d fresh processes, alternately, with default settings"
+                  " (the JVM without -Xmx): medians, and the range in brackets. Ratios above 1 mean Tessera uses"
+                  " less memory or takes less time." % runs, "",
+                  "| threads | Tessera peak RSS | PyTorch peak RSS | PyTorch/Tessera | Tessera epoch (cold JVM) |"
+                  " PyTorch epoch | PyTorch/Tessera |",
+                  "|---:|---:|---:|---:|---:|---:|---:|"]
         for t, res in rss_rows:
-            (tk, ts), (pk, ps) = res["Tessera"], res["PyTorch"]
-            lines.append("| %d | %d MB | %d MB | %.2f | %.2f s | %.2f s |" % (t, tk // 1024, pk // 1024, pk / tk, ts, ps))
+            tk, pk = (statistics.median(r[0] for r in res[k]) for k in ("Tessera", "PyTorch"))
+            ts, ps = (statistics.median(r[1] for r in res[k]) for k in ("Tessera", "PyTorch"))
+            lines.append("| %d | %s | %s | %.2f | %s | %s | %.2f |"
+                         % (t, rss_range(res["Tessera"]), rss_range(res["PyTorch"]), pk / tk,
+                            epoch_range(res["Tessera"]), epoch_range(res["PyTorch"]), ps / ts))
     return "\n".join(lines) + "\n"
+
+
+def rss_range(runs):
+    kb = sorted(r[0] for r in runs)
+    med = "%d MB" % (statistics.median(kb) // 1024)
+    return med if len(kb) == 1 else "%s (%d-%d)" % (med, kb[0] // 1024, kb[-1] // 1024)
+
+
+def epoch_range(runs):
+    s = sorted(r[1] for r in runs)
+    med = "%.2f s" % statistics.median(s)
+    return med if len(s) == 1 else "%s (%.2f-%.2f)" % (med, s[0], s[-1])
 
 
 def main():
