@@ -178,6 +178,33 @@ class JoiningIndexingTest {
     }
 
     @Test
+    void indexSelectRowsOfInts() {
+        Tensor m = Tensor.ofInts(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3);
+        Tensor rows = m.indexSelect(0, Tensor.ofInts(new int[] {2, 2, 0}));
+        assertArrayEquals(new int[] {3, 3}, rows.shape());
+        assertArrayEquals(new int[] {7, 8, 9, 7, 8, 9, 1, 2, 3}, rows.toIntArray());
+        // rows of a view that starts inside its storage: [[5, 6], [8, 9]]
+        Tensor corner = m.slice(0, 1, 3, 1).slice(1, 1, 3, 1);
+        assertArrayEquals(new int[] {8, 9, 5, 6, 8, 9}, corner.indexSelect(0, Tensor.ofInts(new int[] {1, 0, 1})).toIntArray());
+    }
+
+    @Test
+    void indexSelectRowsGradientAddsRepeatedRowsInOrder() {
+        float[] a = Checks.normal(93, 4 * 6);
+        Tensor x = Tensor.of(a, 4, 6).requiresGrad(true);
+        int[] idx = {3, 1, 3, 3, 0};
+        float[] g = Checks.normal(94, idx.length * 6);
+        x.indexSelect(0, Tensor.ofInts(idx)).backward(Tensor.of(g, idx.length, 6));
+        float[] expected = new float[4 * 6];
+        for (int i = 0; i < idx.length; i++) {
+            for (int j = 0; j < 6; j++) {
+                expected[idx[i] * 6 + j] += g[i * 6 + j]; // the order the gradient is summed in
+            }
+        }
+        assertExact(expected, new int[] {4, 6}, x.grad());
+    }
+
+    @Test
     void largeGatherAndIndexSelect() {
         int rows = 300;
         int cols = 517;

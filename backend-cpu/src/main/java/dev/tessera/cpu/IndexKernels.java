@@ -21,6 +21,9 @@ final class IndexKernels {
             int[] xs = CpuStorage.ints(x.storage());
             int[] os = CpuStorage.ints(out.storage());
             StridedLoop.run(out.shape(), strides, offsets, (offs, st, n) -> {
+                if (copiedAsRow(xs, os, is, offs, st, n, axis, size, axisStride)) {
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
                     int k = is[offs[1] + i * st[1]];
                     if (k < 0 || k >= size) {
@@ -34,6 +37,9 @@ final class IndexKernels {
         float[] xs = CpuStorage.floats(x.storage());
         float[] os = CpuStorage.floats(out.storage());
         StridedLoop.run(out.shape(), strides, offsets, (offs, st, n) -> {
+            if (copiedAsRow(xs, os, is, offs, st, n, axis, size, axisStride)) {
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 int k = is[offs[1] + i * st[1]];
                 if (k < 0 || k >= size) {
@@ -58,6 +64,19 @@ final class IndexKernels {
         int[] offsets = {src.offset(), index.offset(), out.offset()};
         // Serial on purpose: two source elements may target the same output element.
         StridedLoop.runSerial(shape, strides, offsets, (offs, st, n) -> {
+            if (st[1] == 0 && st[0] == 1 && st[2] == 1) {
+                // One index for a contiguous run (the gradient of indexSelect's rows, of an embedding):
+                // a row added at once, each element with the same addition as below.
+                int k = is[offs[1]];
+                if (k < 0 || k >= size) {
+                    throw outOfRange("scatterAdd", k, axis, size);
+                }
+                int o = offs[2] + k * axisStride;
+                for (int i = 0; i < n; i++) {
+                    os[o + i] += ss[offs[0] + i];
+                }
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 int k = is[offs[1] + i * st[1]];
                 if (k < 0 || k >= size) {
@@ -66,6 +85,24 @@ final class IndexKernels {
                 os[offs[2] + i * st[2] + k * axisStride] += ss[offs[0] + i * st[0]];
             }
         });
+    }
+
+    /**
+     * Copies a run of {@code gather} at once where one index serves all of it and both arrays are
+     * contiguous along it (indexSelect's rows, an embedding lookup: element by element a 64 x 784
+     * batch took about 100 µs); returns false, copying nothing, otherwise.
+     */
+    private static boolean copiedAsRow(Object xs, Object os, int[] is, int[] offs, int[] st, int n, int axis,
+            int size, int axisStride) {
+        if (st[1] != 0 || st[0] != 1 || st[2] != 1) {
+            return false;
+        }
+        int k = is[offs[1]];
+        if (k < 0 || k >= size) {
+            throw outOfRange("gather", k, axis, size);
+        }
+        System.arraycopy(xs, offs[0] + k * axisStride, os, offs[2], n);
+        return true;
     }
 
     private static IllegalArgumentException outOfRange(String op, int index, int axis, int size) {
