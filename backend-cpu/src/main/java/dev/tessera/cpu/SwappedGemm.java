@@ -50,7 +50,8 @@ final class SwappedGemm {
      */
     static void sgemm(GemmVariant variant, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, boolean parallel) {
-        float[] t = ArrayPool.zeros(n * m);
+        // With beta 0 the product overwrites every element of the buffer (pays() wants k >= 64).
+        float[] t = beta == 0f ? ArrayPool.uninitialised(n * m) : ArrayPool.zeros(n * m);
         if (beta != 0f) {
             for (int i = 0; i < m; i++) {
                 int ci = cOff + i * ldc;

@@ -51,6 +51,25 @@ class SwappedGemmTest {
     }
 
     @Test
+    void withBetaZeroABufferLeftDirtyInThePoolIsOverwritten() {
+        int m = 40;
+        int n = 300;
+        int k = 520;
+        SplittableRandom rnd = new SplittableRandom(7);
+        GemmTest.Operands op = new GemmTest.Operands(m, n, k, false, true, rnd);
+        float[] given = op.newC(rnd);
+        VectorGemm.sgemmAsGiven(GemmVariant.PACKED_8X2, false, true, m, n, k, 1f, op.a, GemmTest.OFF_A, op.lda,
+                op.b, GemmTest.OFF_B, op.ldb, 0f, given, GemmTest.OFF_C, op.ldc, false);
+        float[] dirty = new float[n * m];
+        java.util.Arrays.fill(dirty, Float.NaN);
+        ArrayPool.give(dirty); // the buffer the swapped product takes next
+        float[] swapped = op.newC(rnd);
+        SwappedGemm.sgemm(GemmVariant.PACKED_8X2, m, n, k, 1f, op.a, GemmTest.OFF_A, op.lda,
+                op.b, GemmTest.OFF_B, op.ldb, 0f, swapped, GemmTest.OFF_C, op.ldc, false);
+        assertArrayEquals(given, swapped);
+    }
+
+    @Test
     void swapsOnlyWhereTheModelSaysItPays() {
         int nrw = VectorGemm.NRW;
         assertEquals(true, SwappedGemm.pays(false, true, 64, 256, 784), "a batch of 64 through a 784 -> 256 layer");
