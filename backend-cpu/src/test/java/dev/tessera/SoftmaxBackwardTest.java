@@ -14,14 +14,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The softmax and log-softmax gradient ({@link Backend#softmaxBackward}): the CPU kernels (vector
- * rows from 32 elements, scalar lines otherwise) and the composed SPI default against a
- * double-precision oracle, on lines short and long, along the last axis and an inner one.
+ * rows from 32 elements, blocks of shorter rows for log-softmax, scalar lines otherwise) and the
+ * composed SPI default against a double-precision oracle, on lines short and long, along the last
+ * axis and an inner one.
  */
 class SoftmaxBackwardTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{3, 1, 1}, {4, 7, 1}, {5, 32, 1}, {3, 37, 1}, {2, 128, 1}, {2, 300, 1}, {3, 40, 3}, {2, 5, 17}};
+        int[][] shapes = {{3, 1, 1}, {4, 7, 1}, {300, 10, 1}, {70, 31, 1}, {5, 32, 1}, {3, 37, 1}, {2, 128, 1}, {2, 300, 1}, {3, 40, 3}, {2, 5, 17}};
         for (int[] s : shapes) {
             for (boolean log : new boolean[] {false, true}) {
                 out.add(Arguments.of(s[0], s[1], s[2], log));

@@ -282,12 +282,19 @@ final class ReduceKernels {
 
     /**
      * As {@link #softmax(float[], int, int, int, int, float[], int, boolean)}; {@code simd} (true
-     * only where {@link Simd#ENABLED}) picks the vector path.
+     * only where {@link Simd#ENABLED}) picks the vector paths: {@link VectorSoftmax#row} for lines
+     * of {@link Simd#MIN_LENGTH} or more contiguous elements, {@link VectorSoftmax#shortRows} for
+     * shorter ones (a classifier's few classes), {@link VectorSoftmax#columns} along an inner axis.
+     * The choice depends on the shape only, never on how the rows are split between threads.
      */
     static void softmax(float[] x, int xo, int outer, int n, int inner, float[] out, int oo, boolean log, boolean simd) {
         if (inner == 1) {
             int grain = Math.max(1, StridedLoop.PARALLEL_GRAIN / Math.max(1, n));
             CpuPool.parallelFor(outer, grain, (s, e) -> {
+                if (simd && n < Simd.MIN_LENGTH) {
+                    VectorSoftmax.shortRows(x, xo + s * n, out, oo + s * n, e - s, n, log);
+                    return;
+                }
                 float[] max = new float[1];
                 double[] sum = new double[1];
                 for (int r = s; r < e; r++) {
@@ -330,12 +337,20 @@ final class ReduceKernels {
         softmaxBackward(y, yo, g, go, outer, n, inner, gx, gxo, log, Simd.ENABLED);
     }
 
-    /** As {@link #softmaxBackward(float[], int, float[], int, int, int, int, float[], int, boolean)}; {@code simd} picks the vector rows. */
+    /**
+     * As {@link #softmaxBackward(float[], int, float[], int, int, int, int, float[], int, boolean)};
+     * {@code simd} picks the vector paths: rows of {@link Simd#MIN_LENGTH} or more contiguous
+     * elements, and for log-softmax blocks of shorter rows (whose exponentials dominate).
+     */
     static void softmaxBackward(float[] y, int yo, float[] g, int go, int outer, int n, int inner, float[] gx, int gxo,
                                 boolean log, boolean simd) {
         int lines = outer * inner;
         int grain = Math.max(1, StridedLoop.PARALLEL_GRAIN / Math.max(1, n));
         CpuPool.parallelFor(lines, grain, (s, e) -> {
+            if (inner == 1 && simd && log && n < Simd.MIN_LENGTH) {
+                VectorSoftmax.logBackwardShortRows(y, yo + s * n, g, go + s * n, gx, gxo + s * n, e - s, n);
+                return;
+            }
             for (int t = s; t < e; t++) {
                 int o = t / inner;
                 int c = t % inner;

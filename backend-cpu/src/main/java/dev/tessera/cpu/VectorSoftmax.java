@@ -115,6 +115,85 @@ final class VectorSoftmax {
     }
 
     /**
+     * Softmax (or log-softmax) of {@code rows} contiguous lines of {@code n} elements each, lines
+     * too short for {@link #row} (the 10 classes of a classifier's cross-entropy). Each block of
+     * lines that fills {@link VectorMath#BLOCK} gets its {@code x - max} written to a scratch row,
+     * so that one {@link VectorMath#exp} call covers the block's exponentials; the maxima, sums and
+     * normalisation go line by line, each sum in double. Special values behave as in {@link #row}.
+     * {@code out} may be {@code x} at the same offset (each line is read before it is written).
+     */
+    static void shortRows(float[] x, int xb, float[] out, int ob, int rows, int n, boolean log) {
+        float[] scratch = VectorMath.scratch();
+        int maxima = VectorMath.BLOCK; // the second scratch row holds the block's line maxima
+        int perBlock = Math.max(1, VectorMath.BLOCK / n);
+        for (int r0 = 0; r0 < rows; r0 += perBlock) {
+            int lines = Math.min(perBlock, rows - r0);
+            for (int r = 0; r < lines; r++) {
+                int xr = xb + (r0 + r) * n;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    max = Math.max(max, x[xr + j]); // NaN stays NaN, and makes the line NaN
+                }
+                if (max == Float.NEGATIVE_INFINITY) {
+                    max = 0f; // an all -inf line: keep exp finite (gives NaN like PyTorch via 0/0 below)
+                }
+                scratch[maxima + r] = max;
+                for (int j = 0; j < n; j++) {
+                    scratch[r * n + j] = x[xr + j] - max;
+                }
+            }
+            VectorMath.exp(scratch, 0, 0f, scratch, 0, lines * n);
+            for (int r = 0; r < lines; r++) {
+                int xr = xb + (r0 + r) * n;
+                int or = ob + (r0 + r) * n;
+                double sum = 0;
+                for (int j = 0; j < n; j++) {
+                    sum += scratch[r * n + j];
+                }
+                if (log) {
+                    // (x - max) - log(sum) keeps the precision of small log-probabilities.
+                    float max = scratch[maxima + r];
+                    float logSum = (float) Math.log(sum);
+                    for (int j = 0; j < n; j++) {
+                        out[or + j] = (x[xr + j] - max) - logSum;
+                    }
+                } else {
+                    float inv = (float) (1.0 / sum);
+                    for (int j = 0; j < n; j++) {
+                        out[or + j] = scratch[r * n + j] * inv;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The gradient of log-softmax ({@code gx = g - exp(y) * sum(g)}) of {@code rows} contiguous
+     * lines of {@code n} elements each, lines too short for {@link #backwardRow}: the exponentials
+     * of a block of lines in one {@link VectorMath#exp} call, each line's sum of {@code g} in
+     * double. {@code gx} may be {@code g} at the same offset.
+     */
+    static void logBackwardShortRows(float[] y, int yb, float[] g, int gb, float[] gx, int gxb, int rows, int n) {
+        float[] e = VectorMath.scratch();
+        int perBlock = Math.max(1, VectorMath.BLOCK / n);
+        for (int r0 = 0; r0 < rows; r0 += perBlock) {
+            int lines = Math.min(perBlock, rows - r0);
+            VectorMath.exp(y, yb + r0 * n, 0f, e, 0, lines * n);
+            for (int r = 0; r < lines; r++) {
+                int line = (r0 + r) * n;
+                double total = 0;
+                for (int j = 0; j < n; j++) {
+                    total += g[gb + line + j];
+                }
+                float sum = (float) total;
+                for (int j = 0; j < n; j++) {
+                    gx[gxb + line + j] = g[gb + line + j] - e[r * n + j] * sum;
+                }
+            }
+        }
+    }
+
+    /**
      * {@code sum(e^(x - max))} over the line, storing each exponential in {@code out} when
      * {@code store} (in place allowed): {@link VectorMath#BLOCK} exponentials at a time, summed
      * per lane in float, then into the double total.

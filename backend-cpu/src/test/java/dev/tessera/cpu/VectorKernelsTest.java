@@ -263,7 +263,8 @@ class VectorKernelsTest {
     static Stream<Arguments> shapes() {
         return Stream.of(Arguments.of(3, 1, 1), Arguments.of(5, 15, 1), Arguments.of(4, 16, 1), Arguments.of(3, 17, 1),
                 Arguments.of(2, 1000, 1), Arguments.of(1, 4099, 1), Arguments.of(1, 200_003, 1), Arguments.of(2, 3, 100),
-                Arguments.of(4, 130, 37), Arguments.of(1, 1030, 48), Arguments.of(3, 17, 16), Arguments.of(2, 70, 300));
+                Arguments.of(4, 130, 37), Arguments.of(1, 1030, 48), Arguments.of(3, 17, 16), Arguments.of(2, 70, 300),
+                Arguments.of(300, 10, 1), Arguments.of(70, 31, 1));
     }
 
     private static float[] reduceData(int len, long seed) {
