@@ -282,26 +282,17 @@ final class ReduceKernels {
 
     /**
      * As {@link #softmax(float[], int, int, int, int, float[], int, boolean)}; {@code simd} (true
-     * only where {@link Simd#ENABLED}) picks the vector paths: {@link VectorSoftmax#row} for lines
-     * of {@link Simd#MIN_LENGTH} or more contiguous elements, {@link VectorSoftmax#shortRows} for
-     * shorter ones (a classifier's few classes), {@link VectorSoftmax#columns} along an inner axis.
-     * The choice depends on the shape only, never on how the rows are split between threads.
+     * only where {@link Simd#ENABLED}) picks the vector path.
      */
     static void softmax(float[] x, int xo, int outer, int n, int inner, float[] out, int oo, boolean log, boolean simd) {
         if (inner == 1) {
             int grain = Math.max(1, StridedLoop.PARALLEL_GRAIN / Math.max(1, n));
             CpuPool.parallelFor(outer, grain, (s, e) -> {
-                if (simd && n < Simd.MIN_LENGTH) {
-                    VectorSoftmax.shortRows(x, xo + s * n, out, oo + s * n, e - s, n, log);
-                    return;
-                }
-                float[] max = new float[1];
-                double[] sum = new double[1];
                 for (int r = s; r < e; r++) {
                     if (simd && n >= Simd.MIN_LENGTH) {
                         VectorSoftmax.row(x, xo + r * n, out, oo + r * n, n, log);
                     } else {
-                        softmaxColumns(x, xo + r * n, out, oo + r * n, n, 1, 1, log, max, sum);
+                        softmaxRow(x, xo + r * n, out, oo + r * n, n, log);
                     }
                 }
             });
@@ -337,20 +328,12 @@ final class ReduceKernels {
         softmaxBackward(y, yo, g, go, outer, n, inner, gx, gxo, log, Simd.ENABLED);
     }
 
-    /**
-     * As {@link #softmaxBackward(float[], int, float[], int, int, int, int, float[], int, boolean)};
-     * {@code simd} picks the vector paths: rows of {@link Simd#MIN_LENGTH} or more contiguous
-     * elements, and for log-softmax blocks of shorter rows (whose exponentials dominate).
-     */
+    /** As {@link #softmaxBackward(float[], int, float[], int, int, int, int, float[], int, boolean)}; {@code simd} picks the vector rows. */
     static void softmaxBackward(float[] y, int yo, float[] g, int go, int outer, int n, int inner, float[] gx, int gxo,
                                 boolean log, boolean simd) {
         int lines = outer * inner;
         int grain = Math.max(1, StridedLoop.PARALLEL_GRAIN / Math.max(1, n));
         CpuPool.parallelFor(lines, grain, (s, e) -> {
-            if (inner == 1 && simd && log && n < Simd.MIN_LENGTH) {
-                VectorSoftmax.logBackwardShortRows(y, yo + s * n, g, go + s * n, gx, gxo + s * n, e - s, n);
-                return;
-            }
             for (int t = s; t < e; t++) {
                 int o = t / inner;
                 int c = t % inner;
@@ -364,7 +347,10 @@ final class ReduceKernels {
         });
     }
 
-    /** Scalar gradient of one line {@code [j*stride]}, {@code j < n}; the line's sum in double. */
+    /**
+     * Scalar gradient of one line {@code [j*stride]}, {@code j < n}; the line's sum in double, the
+     * exponentials of log-softmax's gradient {@link FloatMath#exp}'s (see {@link #softmaxColumns}).
+     */
     private static void softmaxBackwardLine(float[] y, int yb, float[] g, int gb, float[] gx, int gxb, int n, int stride,
                                             boolean log) {
         double sum = 0;
@@ -375,7 +361,40 @@ final class ReduceKernels {
         for (int j = 0; j < n; j++) {
             float gj = g[gb + j * stride];
             float yj = y[yb + j * stride];
-            gx[gxb + j * stride] = log ? gj - (float) Math.exp(yj) * s : yj * (gj - s);
+            gx[gxb + j * stride] = log ? gj - FloatMath.exp(yj) * s : yj * (gj - s);
+        }
+    }
+
+    /**
+     * Scalar softmax of the contiguous line {@code x[xb .. xb+n)}: the operations of
+     * {@link #softmaxColumns} for one column, in loops C2 can unroll.
+     */
+    private static void softmaxRow(float[] x, int xb, float[] out, int ob, int n, boolean log) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, x[xb + j]);
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            max = 0f; // an all -inf line: keep exp finite (gives NaN like PyTorch via 0/0 below)
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = FloatMath.exp(x[xb + j] - max);
+            sum += e;
+            if (!log) {
+                out[ob + j] = e;
+            }
+        }
+        if (log) {
+            float logSum = (float) Math.log(sum);
+            for (int j = 0; j < n; j++) {
+                out[ob + j] = (x[xb + j] - max) - logSum;
+            }
+        } else {
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < n; j++) {
+                out[ob + j] *= inv;
+            }
         }
     }
 
@@ -383,7 +402,10 @@ final class ReduceKernels {
      * Scalar softmax of the lines {@code x[xb + j*inner + c]}, {@code j < n}, for columns
      * {@code c < w} (a row is {@code inner = w = 1}), row by row with per-column state in
      * {@code max} and {@code sum} (at least {@code w} each): per line the same operations as a
-     * line-at-a-time loop, in double where it matters (exp, the sum, its log or inverse).
+     * line-at-a-time loop, the sum and its log or inverse in double. The exponentials are
+     * {@link FloatMath#exp}'s, as on the vector paths ({@link VectorMath#exp}), so a line gets the
+     * same exponentials with or without the Vector API, and at a few nanoseconds each rather than
+     * the 15-20 of {@code Math.exp}: a classifier's lines of 10 classes are all scalar.
      */
     private static void softmaxColumns(float[] x, int xb, float[] out, int ob, int n, int inner, int w, boolean log,
                                        float[] max, double[] sum) {
@@ -404,7 +426,7 @@ final class ReduceKernels {
         }
         for (int j = 0; j < n; j++) {
             for (int c = 0, p = xb + j * inner, q = ob + j * inner; c < w; c++) {
-                float e = (float) Math.exp(x[p + c] - max[c]);
+                float e = FloatMath.exp(x[p + c] - max[c]);
                 sum[c] += e;
                 if (!log) {
                     out[q + c] = e;
