@@ -143,7 +143,7 @@ final class VectorGemm {
                             (from, to) -> packB(transB, b, bOff, ldb, block.pc, kc, col0, nc, from, to, packedB, 0,
                                     vector));
                 }
-                run(threads > 1, tasks, 1, (from, to) -> {
+                runTasks(threads > 1, tasks, (from, to) -> {
                     for (int t = from; t < to; t++) {
                         int rb = t / colChunks;
                         int cc = t % colChunks;
@@ -175,6 +175,15 @@ final class VectorGemm {
     private static float[] take(Recycler<float[]> pool, int size) {
         float[] buffer = pool.poll();
         return buffer == null || buffer.length < size ? new float[size] : buffer;
+    }
+
+    /** {@code body} over the compute tasks, each handed out on its own (see {@link CpuPool#parallelTasks}). */
+    private static void runTasks(boolean parallel, int tasks, IntRangeConsumer body) {
+        if (parallel) {
+            CpuPool.parallelTasks(tasks, body);
+        } else {
+            body.accept(0, tasks);
+        }
     }
 
     private static void run(boolean parallel, int n, int grain, IntRangeConsumer body) {

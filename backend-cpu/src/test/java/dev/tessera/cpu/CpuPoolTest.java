@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tessera.KernelThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +34,44 @@ class CpuPoolTest {
                 assertEquals(1, hits.get(i), "loop " + rep + " index " + i);
             }
         }
+    }
+
+    @Test
+    void parallelTasksHandsOutEveryTaskOnItsOwn() {
+        for (int n : new int[] {0, 1, 2, 7, 32, 500}) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(1, n));
+            List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
+            CpuPool.parallelTasks(n, (s, e) -> {
+                ranges.add(new int[] {s, e});
+                for (int i = s; i < e; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            for (int i = 0; i < n; i++) {
+                assertEquals(1, hits.get(i), "n=" + n + " task " + i);
+            }
+            // On the team every range is one task; run inline (one thread, or the team busy with
+            // another caller's loop) one range holds them all.
+            boolean inline = ranges.size() == 1 && ranges.get(0)[0] == 0 && ranges.get(0)[1] == n;
+            if (!inline) {
+                for (int[] r : ranges) {
+                    assertEquals(1, r[1] - r[0], "n=" + n + ": range " + r[0] + ".." + r[1]);
+                }
+            }
+        }
+        try (var one = KernelThreads.limit(1)) {
+            List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
+            CpuPool.parallelTasks(9, (s, e) -> ranges.add(new int[] {s, e}));
+            assertEquals(1, ranges.size(), "a caller limited to one thread runs all tasks inline");
+            assertEquals(9, ranges.get(0)[1] - ranges.get(0)[0]);
+        }
+        IllegalStateException boom = new IllegalStateException("boom");
+        assertSame(boom, assertThrows(IllegalStateException.class, () -> CpuPool.parallelTasks(8, (s, e) -> {
+            if (s <= 5 && 5 < e) {
+                throw boom;
+            }
+        })));
+        assertThrows(NullPointerException.class, () -> CpuPool.parallelTasks(3, null));
     }
 
     @Test
