@@ -172,6 +172,17 @@ final class WarmUpProbes {
                 VectorGemm.kernelRows(-1, a, 0, KC, 2 * KC, 3 * KC, 4 * KC, 5 * KC, 6 * KC, 7 * KC, b, 0, tile);
             }
         }));
+        // A's rows copied VectorGemm.KC floats apart.
+        float[] copiedRows = filled(7 * VectorGemm.KC + KC, 0.25f);
+        gemm.add(new Probe("VectorGemm.kernelCopiedRows", () -> {
+            for (int i = 1; i <= TILE_CALLS; i++) {
+                VectorGemm.kernelCopiedRows(i == 1 ? 0 : KC, copiedRows, 0, b, 0, tile);
+            }
+        }, TILE_CALLS, 2_000).counting(() -> {
+            for (int i = 0; i < COUNTING_CALLS; i++) {
+                VectorGemm.kernelCopiedRows(-1, copiedRows, 0, b, 0, tile);
+            }
+        }));
         // A stored transposed: step 8 along k, rows one apart.
         gemm.add(new Probe("VectorGemm.kernel", () -> {
             for (int i = 1; i <= TILE_CALLS; i++) {

@@ -30,6 +30,7 @@ class CountingCallsTest {
         return Stream.of(
                 call("VectorGemm.kernel", tile -> VectorGemm.kernel(-1, a, 0, 8, 1, 2, 3, 4, 5, 6, 7, b, 0, NRW, tile)),
                 call("VectorGemm.kernelRows", tile -> VectorGemm.kernelRows(-1, a, 0, 8, 16, 24, 32, 40, 48, 56, b, 0, tile)),
+                call("VectorGemm.kernelCopiedRows", tile -> VectorGemm.kernelCopiedRows(-1, a, 0, b, 0, tile)),
                 call("PackedKernels.kernel6x2", tile -> PackedKernels.kernel(6, -1, a, 0, b, 0, tile)),
                 call("PackedKernels.kernel8x2", tile -> PackedKernels.kernel(8, -1, a, 0, b, 0, tile)),
                 call("PackedKernels.kernel12x2", tile -> PackedKernels.kernel(12, -1, a, 0, b, 0, tile)));

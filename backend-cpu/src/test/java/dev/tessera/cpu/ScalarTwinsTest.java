@@ -55,6 +55,13 @@ class ScalarTwinsTest {
         float[] got = new float[8 * NRW];
         ScalarTiles.inPlace(kc, a, 2, 1, o[0], o[1], o[2], o[3], o[4], o[5], o[6], b, 1, NRW, got, NRW);
         assertArrayEquals(want, got, "A by rows, B packed");
+        // A's rows copied KC floats apart, as kernelCopiedRows reads them.
+        int kcFloats = VectorGemm.KC;
+        float[] copied = random(3 + 7 * kcFloats + kc + 1, rnd);
+        VectorGemm.kernelCopiedRows(kc, copied, 3, b, 1, want);
+        ScalarTiles.inPlace(kc, copied, 3, 1, kcFloats, 2 * kcFloats, 3 * kcFloats, 4 * kcFloats, 5 * kcFloats,
+                6 * kcFloats, 7 * kcFloats, b, 1, NRW, got, NRW);
+        assertArrayEquals(want, got, "A's rows copied KC apart, B packed");
         // A stored transposed (step 8 along k, rows one apart) and B read in place with its own stride.
         VectorGemm.kernel(kc, a, 1, 8, 1, 2, 3, 4, 5, 6, 7, b, 2, bStep, want);
         ScalarTiles.inPlace(kc, a, 1, 8, 1, 2, 3, 4, 5, 6, 7, b, 2, bStep, got, NRW);
