@@ -328,62 +328,6 @@ final class VectorGemm {
     }
 
     /**
-     * The 8 x 2 tile ({@code tile[r*NRW + j] = sum_p a[ai + r*KC + p] * b[bi + p*NRW + j]}) on rows
-     * of A copied {@link #KC} floats apart: with the row offsets constants, each broadcast of A is
-     * one load at a fixed displacement from one index. {@link #kernelRows} takes its offsets as
-     * arguments, so C2 adds each to the index at every k step and keeps some of them in vector
-     * registers; its loop issued about 50 instructions for 16 FMAs. Copying a task's rows costs a
-     * pass over them, which {@link #COPY_ROWS_MIN_PANELS} column panels amortise: measured on 1
-     * thread, a 256 x 256 product took 168-171 µs against 179-182 µs with A in place, and the MLP step
-     * at batch 64 (whose products have 2 column panels) lost 7% copying for every task. Same
-     * products in the same order as every other tile. {@code kc < 0}: returns at once (see
-     * {@link WarmUpProbes}).
-     */
-    static void kernelCopiedRows(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
-        if (kc < 0) {
-            return; // a call that only counts towards the JIT's thresholds (see WarmUpProbes)
-        }
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bo = bi + p * NRW;
-            int q = ai + p;
-            FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + LN);
-            FloatVector a0 = FloatVector.broadcast(S, a[q]);
-            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, a[q + KC]);
-            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, a[q + 2 * KC]);
-            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, a[q + 3 * KC]);
-            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, a[q + 4 * KC]);
-            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, a[q + 5 * KC]);
-            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, a[q + 6 * KC]);
-            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, a[q + 7 * KC]);
-            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
-        }
-        c00.intoArray(tile, 0*NRW); c01.intoArray(tile, 0*NRW + LN);
-        c10.intoArray(tile, 1*NRW); c11.intoArray(tile, 1*NRW + LN);
-        c20.intoArray(tile, 2*NRW); c21.intoArray(tile, 2*NRW + LN);
-        c30.intoArray(tile, 3*NRW); c31.intoArray(tile, 3*NRW + LN);
-        c40.intoArray(tile, 4*NRW); c41.intoArray(tile, 4*NRW + LN);
-        c50.intoArray(tile, 5*NRW); c51.intoArray(tile, 5*NRW + LN);
-        c60.intoArray(tile, 6*NRW); c61.intoArray(tile, 6*NRW + LN);
-        c70.intoArray(tile, 7*NRW); c71.intoArray(tile, 7*NRW + LN);
-    }
-
-    /**
      * {@link #computeBlock} with A packed: the task's rows of A are copied once into panels of
      * {@code mr} rows, then every (column panel, row panel) pair runs a {@link PackedKernels} tile.
      */
@@ -675,6 +619,62 @@ final class VectorGemm {
             FloatVector a6 = FloatVector.broadcast(S, a[ai + o6 + p]);
             c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
             FloatVector a7 = FloatVector.broadcast(S, a[ai + o7 + p]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0*NRW); c01.intoArray(tile, 0*NRW + LN);
+        c10.intoArray(tile, 1*NRW); c11.intoArray(tile, 1*NRW + LN);
+        c20.intoArray(tile, 2*NRW); c21.intoArray(tile, 2*NRW + LN);
+        c30.intoArray(tile, 3*NRW); c31.intoArray(tile, 3*NRW + LN);
+        c40.intoArray(tile, 4*NRW); c41.intoArray(tile, 4*NRW + LN);
+        c50.intoArray(tile, 5*NRW); c51.intoArray(tile, 5*NRW + LN);
+        c60.intoArray(tile, 6*NRW); c61.intoArray(tile, 6*NRW + LN);
+        c70.intoArray(tile, 7*NRW); c71.intoArray(tile, 7*NRW + LN);
+    }
+
+    /**
+     * The 8 x 2 tile ({@code tile[r*NRW + j] = sum_p a[ai + r*KC + p] * b[bi + p*NRW + j]}) on rows
+     * of A copied {@link #KC} floats apart: with the row offsets constants, each broadcast of A is
+     * one load at a fixed displacement from one index. {@link #kernelRows} takes its offsets as
+     * arguments, so C2 adds each to the index at every k step and keeps some of them in vector
+     * registers; its loop issued about 50 instructions for 16 FMAs. Copying a task's rows costs a
+     * pass over them, which {@link #COPY_ROWS_MIN_PANELS} column panels amortise: measured on 1
+     * thread, a 256 x 256 product took 168-171 µs against 179-182 µs with A in place, and the MLP step
+     * at batch 64 (whose products have 2 column panels) lost 7% copying for every task. Same
+     * products in the same order as every other tile. {@code kc < 0}: returns at once (see
+     * {@link WarmUpProbes}).
+     */
+    static void kernelCopiedRows(int kc, float[] a, int ai, float[] b, int bi, float[] tile) {
+        if (kc < 0) {
+            return; // a call that only counts towards the JIT's thresholds (see WarmUpProbes)
+        }
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * NRW;
+            int q = ai + p;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + LN);
+            FloatVector a0 = FloatVector.broadcast(S, a[q]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[q + KC]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[q + 2 * KC]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[q + 3 * KC]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[q + 4 * KC]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[q + 5 * KC]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[q + 6 * KC]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[q + 7 * KC]);
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
         c00.intoArray(tile, 0*NRW); c01.intoArray(tile, 0*NRW + LN);
