@@ -11,8 +11,9 @@ import java.util.Locale;
  * machine picks.
  *
  * <ul>
- *   <li>{@code inplace8x2}: 8 rows x 2 vectors, A read in place through eight row offsets and
- *       B packed (small B read in place); the fastest on AMD Zen 4/5 with AVX-512.</li>
+ *   <li>{@code inplace8x2}: 8 rows x 2 vectors, A read in place through eight row offsets (or
+ *       its rows copied to fixed offsets, for tasks of four or more column panels) and B packed
+ *       (small B read in place); the fastest on AMD Zen 4/5 with AVX-512.</li>
  *   <li>{@code packed8x2}, {@code packed12x2}: A packed into row panels as well, so the kernel
  *       walks both operands with constant strides (no per-element bounds checks, one stream of A
  *       instead of eight strided rows); 16 and 24 accumulators fit the 32 AVX-512 registers.</li>

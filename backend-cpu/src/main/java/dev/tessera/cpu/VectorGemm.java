@@ -26,8 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * costs only a different packing loop, and zero padding makes every kernel call a full tile. A
  * small B (not transposed) is read in place. The {@link GemmVariant} (chosen by {@link GemmTuner})
  * says how A is read: in place, through eight row offsets (rows past m repeat the last row and
- * are not stored), or packed into row panels of 6, 8 or 12 rows ({@link PackedKernels}) where the
- * task is wide enough for the copy to pay. Every variant adds the products of each element in
+ * are not stored), with its rows first copied {@link #KC} floats apart where a task covers
+ * {@link #COPY_ROWS_MIN_PANELS} column panels or more ({@link #kernelCopiedRows}), or packed into
+ * row panels of 6, 8 or 12 rows ({@link PackedKernels}) where the task is wide enough for the
+ * packing to pay. Every variant adds the products of each element in
  * the same order, so all give the same bits.
  *
  * <p>Measured on a 2-core AVX-512 machine (JDK 17, 16 float lanes): tiles 4x2, 6x2, 8x2, 4x3,
