@@ -264,8 +264,9 @@ final class VectorGemm {
         int kc = blk.kc;
         int rowPanels = ceilDiv(mc, MR);
         // A's rows copied KC floats apart where the task's column panels amortise the copy (see
-        // kernelCopiedRows); otherwise read in place, touched once in memory order first.
-        boolean copied = blk.vector && !blk.transA && panel1 - panel0 >= COPY_ROWS_MIN_PANELS;
+        // kernelCopiedRows); otherwise read in place, touched once in memory order first. A small B
+        // read in place goes to the general kernel, which takes B's stride, so A stays in place too.
+        boolean copied = blk.vector && !blk.transA && !blk.directB && panel1 - panel0 >= COPY_ROWS_MIN_PANELS;
         float[] rowsBuf = null;
         if (copied) {
             rowsBuf = take(A_BLOCKS, rowPanels * MR * KC);
